@@ -1,0 +1,42 @@
+"""alibiz: Alibaba Group's segment metrics as pandas frames, charted against its reorganizations.
+
+>>> import alibiz
+>>> aidc = alibiz.series("aidc", "revenue_yoy")
+>>> aidc.loc["2024-09-30"]
+np.float64(29.0)
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from alibiz.analysis import series
+from alibiz.events import select_events
+from alibiz.fiscal import label, period, quarter_end
+from alibiz.load import (
+    load_annual,
+    load_events,
+    load_metric_registry,
+    load_metrics,
+    load_segment_labels,
+    load_segments,
+)
+from alibiz.validate import DataError
+
+try:
+    __version__ = version("alibiz")
+except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+    __version__ = "0+unknown"
+
+__all__ = [
+    "DataError",
+    "label",
+    "load_annual",
+    "load_events",
+    "load_metric_registry",
+    "load_metrics",
+    "load_segment_labels",
+    "load_segments",
+    "period",
+    "quarter_end",
+    "select_events",
+    "series",
+]

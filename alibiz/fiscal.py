@@ -1,0 +1,112 @@
+"""Alibaba's fiscal calendar: the year ends 31 March.
+
+FY2025Q2 is the quarter ended 2024-09-30. Three forms of a quarter appear in
+alibiz: the quarter-end date (the authority in the data), a pandas ``Period``
+with ``freq="Q-MAR"``, and a label (``FY2025Q2``, or ``FY25Q2`` on charts).
+
+>>> label("2024-09-30")
+'FY2025Q2'
+>>> quarter_end("FY25Q2")
+Timestamp('2024-09-30 00:00:00')
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+FREQ = "Q-MAR"
+_LABEL = re.compile(r"FY(\d{4}|\d{2})Q(\d)")
+
+
+def period(value) -> pd.Period:
+    """The fiscal quarter of a quarter-end date, a label, or a Period.
+
+    >>> period("FY2025Q2")
+    Period('2025Q2', 'Q-MAR')
+    >>> period("2024-09-30")
+    Period('2025Q2', 'Q-MAR')
+
+    Raises ``ValueError`` for a malformed label or a date that is not the last
+    day of a fiscal quarter.
+    """
+    if isinstance(value, pd.Period):
+        if value.freqstr != FREQ:
+            raise ValueError(f"period {value} has freq {value.freqstr}, expected {FREQ}")
+        return value
+    if isinstance(value, str) and value.upper().startswith("FY"):
+        return _parse_label(value)
+    try:
+        date = pd.Timestamp(value)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"{value!r} is neither a fiscal label like 'FY2025Q2' nor a date") from exc
+    if date.tzinfo is not None or date != date.normalize() or not is_quarter_end(date):
+        raise ValueError(f"{value!r} is not a fiscal quarter end (31 Mar, 30 Jun, 30 Sep or 31 Dec)")
+    return pd.Period(date, freq=FREQ)
+
+
+def _parse_label(text: str) -> pd.Period:
+    match = _LABEL.fullmatch(text.upper())
+    if match is None:
+        raise ValueError(f"{text!r} is not a fiscal quarter label like 'FY2025Q2' or 'FY25Q2'")
+    year, quarter = match.groups()
+    if not 1 <= int(quarter) <= 4:
+        raise ValueError(f"{text!r}: quarter must be 1 to 4, got {quarter}")
+    fiscal_year = int(year) if len(year) == 4 else 2000 + int(year)
+    return pd.Period(year=fiscal_year, quarter=int(quarter), freq=FREQ)
+
+
+def label(value, *, short: bool = False) -> str:
+    """The label of a fiscal quarter: ``FY2025Q2``, or ``FY25Q2`` with ``short=True``.
+
+    >>> label(pd.Period("2025Q2", freq="Q-MAR"), short=True)
+    'FY25Q2'
+    """
+    p = period(value)
+    year = f"{p.qyear % 100:02d}" if short else f"{p.qyear:04d}"
+    return f"FY{year}Q{p.quarter}"
+
+
+def quarter_end(value) -> pd.Timestamp:
+    """The last day of a fiscal quarter, as a Timestamp.
+
+    >>> quarter_end("FY2020Q1")
+    Timestamp('2019-06-30 00:00:00')
+    """
+    return period(value).end_time.normalize()
+
+
+def is_quarter_end(dates) -> np.ndarray | bool:
+    """Whether each date is the last day of a calendar quarter (vectorised).
+
+    >>> is_quarter_end(pd.to_datetime(["2024-09-30", "2024-09-29"])).tolist()
+    [True, False]
+    """
+    stamps = pd.DatetimeIndex([dates]) if isinstance(dates, pd.Timestamp) else pd.DatetimeIndex(dates)
+    result = np.asarray(stamps.is_quarter_end)
+    return bool(result[0]) if isinstance(dates, pd.Timestamp) else result
+
+
+def labels_of(dates) -> pd.Series:
+    """Fiscal labels for a sequence of quarter-end dates, vectorised (NaT gives <NA>).
+
+    >>> labels_of(pd.to_datetime(["2019-06-30", "2025-03-31"])).tolist()
+    ['FY2020Q1', 'FY2025Q4']
+    """
+    stamps = pd.Series(pd.DatetimeIndex(dates))
+    month = stamps.dt.month
+    fiscal_year = stamps.dt.year + (month > 3)
+    quarter = (month - 4) % 12 // 3 + 1
+    text = "FY" + fiscal_year.astype("Int64").astype("string") + "Q" + quarter.astype("Int64").astype("string")
+    return text.astype("string")
+
+
+def quarter_range(first, last) -> pd.DatetimeIndex:
+    """Every quarter-end date from ``first`` to ``last`` inclusive.
+
+    >>> quarter_range("FY2025Q3", "FY2026Q1").strftime("%Y-%m-%d").tolist()
+    ['2024-12-31', '2025-03-31', '2025-06-30']
+    """
+    return pd.date_range(quarter_end(first), quarter_end(last), freq="QE-DEC")
