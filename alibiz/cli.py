@@ -77,18 +77,16 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _validate(args) -> int:
-    if args.files:
-        checked = [(path, file_kind(path)) for path in args.files]
-    else:
-        checked = [(None, kind) for kind in BUNDLED_FILES]
+    checked = [(path, None) for path in args.files] or [(None, kind) for kind in BUNDLED_FILES]
     problems, summary = [], []
     for path, kind in checked:
-        name = BUNDLED_FILES[kind] if path is None else path
         try:
+            kind = kind or file_kind(path)
             frame = LOADERS[kind](path)
         except DataError as error:
             problems.append(error.problems)
             continue
+        name = BUNDLED_FILES[kind] if path is None else path
         summary.append(f"{name}: {len(frame)} rows")
     if problems:
         raise DataError(pd.concat(problems, ignore_index=True))

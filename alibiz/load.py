@@ -141,27 +141,41 @@ def _layout(name: str, data: bytes) -> np.ndarray:
 
 
 def _quote_problems(buf: np.ndarray, quotes: np.ndarray) -> list[tuple[int, str]]:
-    """(line, message) for each double quote that is not where CSV allows one."""
-    if not len(quotes):
-        return []
+    """(line, message) for each line with a double quote where CSV allows none.
+
+    After a bad quote the reading of the rest of that line is unreliable, so
+    the search starts afresh on the next line: each bad line is named once.
+    """
     newlines = np.flatnonzero(buf == ord("\n"))
+    problems = []
+    rest = quotes
+    while len(rest):
+        found = _first_bad_quote(buf, rest)
+        if found is None:
+            break
+        position, message = found
+        line = int(np.searchsorted(newlines, position)) + 1
+        problems.append((line, message))
+        next_line = newlines[line - 1] + 1 if line - 1 < len(newlines) else len(buf)
+        rest = rest[np.searchsorted(rest, next_line) :]
+    return problems
+
+
+def _first_bad_quote(buf: np.ndarray, quotes: np.ndarray) -> tuple[int, str] | None:
+    """The byte position and reason of the first misplaced quote, reading quotes in pairs."""
     prev = np.where(quotes > 0, buf[np.maximum(quotes - 1, 0)], ord("\n"))
     nxt = np.where(quotes + 1 < len(buf), buf[np.minimum(quotes + 1, len(buf) - 1)], ord("\n"))
     opening = np.arange(len(quotes)) % 2 == 0
     bad_open = opening & ~np.isin(prev, [ord(","), ord("\n"), ord('"')])
     bad_close = ~opening & ~np.isin(nxt, [ord(","), ord("\r"), ord("\n"), ord('"')])
-    problems = [
-        (int(line), "has a double quote inside an unquoted field (quote the whole field and double the quote)")
-        for line in np.unique(np.searchsorted(newlines, quotes[bad_open]) + 1)
-    ]
-    problems += [
-        (int(line), "has text after a closing double quote (quote the whole field and double inner quotes)")
-        for line in np.unique(np.searchsorted(newlines, quotes[bad_close]) + 1)
-    ]
+    candidates = []
+    if bad_open.any():
+        candidates.append((int(quotes[bad_open.argmax()]), "has a double quote inside an unquoted field (quote the whole field and double the quote)"))
+    if bad_close.any():
+        candidates.append((int(quotes[bad_close.argmax()]), "has text after a closing double quote (quote the whole field and double inner quotes)"))
     if len(quotes) % 2:
-        line = int(np.searchsorted(newlines, quotes[-1]) + 1)
-        problems.append((line, "has a quoted field that is never closed"))
-    return sorted(set(problems))
+        candidates.append((int(quotes[-1]), "has a quoted field that is never closed"))
+    return min(candidates) if candidates else None
 
 
 def _header(data: bytes) -> list[str]:
@@ -173,9 +187,13 @@ def _header(data: bytes) -> list[str]:
 def _check(raw: pd.DataFrame, name: str, schema: v.Schema) -> None:
     problems = schema.problems(raw)
     if problems:
-        rows = [(name, line, column, msg, raw.at[line, column] if column in raw.columns else None)
-                for line, column, msg in problems]  # fmt: skip
+        rows = [(name, line, column, msg, _cell(raw, line, column)) for line, column, msg in problems]
         raise DataError(v.problem_frame(rows))
+
+
+def _cell(raw: pd.DataFrame, line: int, column: str) -> str:
+    """The raw text of a cell; for a key of several columns, their values joined by commas."""
+    return ",".join(raw.at[line, c] for c in column.split(","))
 
 
 def _typed(raw: pd.DataFrame, dates: list[str], numbers: list[str] = ()) -> pd.DataFrame:

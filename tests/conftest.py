@@ -1,0 +1,35 @@
+"""Shared fixtures: a small valid metrics file to corrupt, one rule at a time."""
+
+import pytest
+
+HEADER = "period_end,fiscal_period,segment,segment_label,metric,value,unit,basis,source,published,note"
+ROWS = [
+    '2024-09-30,FY2025Q2,aidc,Alibaba International Digital Commerce Group,revenue,31672,RMB_mn,as_reported,"Alibaba Group Announces September Quarter 2024 Results, 2024-11-15",2024-11-15,',
+    '2024-09-30,FY2025Q2,aidc,Alibaba International Digital Commerce Group,revenue_yoy,29,pct,as_reported,"Alibaba Group Announces September Quarter 2024 Results, 2024-11-15",2024-11-15,',
+    '2024-09-30,FY2025Q2,aidc,Alibaba International Digital Commerce Group,adjusted_ebita,-2905,RMB_mn,as_reported,"Alibaba Group Announces September Quarter 2024 Results, 2024-11-15",2024-11-15,loss',
+]
+
+
+@pytest.fixture
+def write_csv(tmp_path):
+    """Write text (or bytes) to a CSV file in a temporary folder and return its path."""
+
+    def write(content, name="metrics.csv"):
+        path = tmp_path / name
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8", newline="")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def metrics_text():
+    """A valid three-row metrics file; ``metrics_text(row=..., replace=(old, new))`` corrupts one row."""
+
+    def make(rows=None):
+        return "\n".join([HEADER, *(ROWS if rows is None else rows)]) + "\n"
+
+    return make

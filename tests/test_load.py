@@ -1,0 +1,105 @@
+import csv
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import alibiz
+from conftest import HEADER, ROWS
+
+REPO_DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+def csv_rows(path):
+    with open(path, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.mark.parametrize(
+    "loader, file",
+    [
+        (alibiz.load_metrics, "metrics.csv"),
+        (alibiz.load_events, "events.csv"),
+        (alibiz.load_segment_labels, "segment_labels.csv"),
+        (alibiz.load_annual, "annual.csv"),
+    ],
+)
+def test_bundled_files_load_with_every_row(loader, file):
+    frame = loader()
+    assert len(frame) == len(csv_rows(REPO_DATA / file)) > 0
+
+
+def test_bundled_copy_is_the_checkout_copy():
+    bundled = resources.files("alibiz").joinpath("data", "metrics.csv").read_bytes()
+    assert bundled == (REPO_DATA / "metrics.csv").read_bytes()
+
+
+def test_metrics_frame_follows_the_contract():
+    frame = alibiz.load_metrics()
+    assert list(frame.columns) == [
+        "period_end", "fiscal_period", "period", "segment", "segment_label", "metric",
+        "value", "unit", "basis", "source", "published", "note",
+    ]  # fmt: skip
+    assert frame["value"].dtype == np.float64
+    assert str(frame["period"].dtype) == "period[Q-MAR]"
+    # the label sorts chronologically, so it can be used to sort and group
+    assert sorted(frame["fiscal_period"]) == frame.sort_values("period_end")["fiscal_period"].tolist()
+
+
+def test_returned_frames_are_copies_the_user_may_change():
+    first = alibiz.load_metrics()
+    first.loc[0, "value"] = -1.0
+    assert alibiz.load_metrics().loc[0, "value"] != -1.0
+
+
+def test_registries():
+    registry = alibiz.load_metric_registry().set_index("metric")
+    assert registry.loc["revenue", "unit"] == "RMB_mn"
+    assert registry.loc["cmr_yoy", "unit"] == "pct"
+    segments = set(alibiz.load_segments()["segment"])
+    assert {"group", "china_ecommerce", "aidc", "cloud"} <= segments
+
+
+def test_series_is_indexed_by_quarter_end_and_keeps_gaps(write_csv):
+    rows = [
+        ROWS[0],
+        ROWS[0].replace("2024-09-30,FY2025Q2", "2025-03-31,FY2025Q4").replace("31672", "30000").replace("2024-11-15", "2025-05-15"),
+    ]
+    metrics = alibiz.load_metrics(write_csv("\n".join([HEADER, *rows]) + "\n"))
+    s = alibiz.series("aidc", "revenue", metrics=metrics)
+    assert s.index.strftime("%Y-%m-%d").tolist() == ["2024-09-30", "2024-12-31", "2025-03-31"]
+    assert s.iloc[0] == 31672 and np.isnan(s.iloc[1]) and s.iloc[2] == 30000
+    assert s.attrs["unit"] == "RMB_mn"
+    assert alibiz.series("aidc", "revenue", basis="restated", metrics=metrics).empty
+
+
+def test_series_refuses_unknown_metric_and_basis():
+    with pytest.raises(KeyError, match="unknown metric"):
+        alibiz.series("aidc", "gmv")
+    with pytest.raises(ValueError, match="basis"):
+        alibiz.series("aidc", "revenue", basis="latest")
+
+
+def test_a_valid_file_of_100_000_rows_loads_with_all_its_rows(tmp_path):
+    quarters = pd.period_range("1920Q1", periods=450, freq="Q-MAR")
+    metrics = alibiz.load_metric_registry()
+    segments = alibiz.load_segments()["segment"]
+    keys = pd.MultiIndex.from_product(
+        [quarters, segments, metrics["metric"], ["as_reported", "restated"]], names=["q", "s", "m", "b"]
+    )
+    keys = keys.to_frame(index=False).iloc[:100_000]
+    frame = pd.DataFrame({
+        "period_end": keys["q"].dt.end_time.dt.strftime("%Y-%m-%d"),
+        "fiscal_period": "FY" + keys["q"].dt.qyear.astype(str) + "Q" + keys["q"].dt.quarter.astype(str),
+        "segment": keys["s"], "segment_label": "Label, with comma", "metric": keys["m"],
+        "value": np.arange(len(keys)) * 1.5 - 7, "unit": keys["m"].map(dict(zip(metrics["metric"], metrics["unit"]))),
+        "basis": keys["b"], "source": "Synthetic",
+        "published": (keys["q"].dt.end_time + pd.Timedelta(days=45)).dt.strftime("%Y-%m-%d"), "note": "",
+    })  # fmt: skip
+    path = tmp_path / "big.csv"
+    frame.to_csv(path, index=False)
+    loaded = alibiz.load_metrics(path)
+    assert len(loaded) == 100_000
+    assert loaded["value"].sum() == pytest.approx(frame["value"].sum())

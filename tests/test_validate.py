@@ -1,0 +1,272 @@
+"""One malformed file per validation rule; each asserts the exact message and line."""
+
+import pandas as pd
+import pytest
+
+import alibiz
+from conftest import HEADER, ROWS
+
+
+def problems_of(path, loader=alibiz.load_metrics):
+    with pytest.raises(alibiz.DataError) as caught:
+        loader(path)
+    return str(caught.value).splitlines(), caught.value.problems
+
+
+def test_a_valid_file_loads_every_row_with_typed_columns(write_csv, metrics_text):
+    frame = alibiz.load_metrics(write_csv(metrics_text()))
+    assert len(frame) == 3
+    assert frame["value"].tolist() == [31672.0, 29.0, -2905.0]
+    assert frame["value"].dtype == "float64"
+    assert pd.api.types.is_datetime64_any_dtype(frame["period_end"])
+    assert pd.api.types.is_datetime64_any_dtype(frame["published"])
+    assert frame["period"].iloc[0] == pd.Period("2025Q2", freq="Q-MAR")
+    assert frame["note"].isna().tolist() == [True, True, False]
+
+
+def test_data_error_is_a_value_error_exported_at_top_level():
+    assert issubclass(alibiz.DataError, ValueError)
+
+
+def test_missing_column(write_csv, metrics_text):
+    text = metrics_text().replace(",unit,", ",", 1)
+    lines, _ = problems_of(write_csv(text))
+    assert f"{write_csv(text)}:1: column 'unit': required column is missing" in lines
+
+
+def test_unknown_column(write_csv):
+    text = HEADER + ",extra\n" + ROWS[0] + ",x\n"
+    lines, _ = problems_of(write_csv(text))
+    assert lines[0].endswith(":1: column 'extra': unknown column (expected: " + HEADER.replace(",", ", ") + ")")
+
+
+def test_repeated_column(write_csv):
+    text = HEADER + ",value\n" + ROWS[0] + ",1\n"
+    lines, _ = problems_of(write_csv(text))
+    assert any("column 'value': column appears more than once in the header" in line for line in lines)
+
+
+@pytest.mark.parametrize(
+    "value, reason",
+    [
+        ("n/a", "is not a number"),
+        ("", "is empty"),
+        ("inf", "is not a number"),
+        ("1e999", "is not a finite number"),
+        ("nan", "is not a number"),
+        ('"31,672"', "is not a number: remove the thousands separator"),
+        ("29%", "is not a number: write percentages without '%' (29 means 29%)"),
+        ("(2905)", "is not a number: write a loss with a minus sign, not parentheses"),
+        (" 29", "has leading or trailing spaces"),
+    ],
+)
+def test_value_not_a_finite_number(write_csv, metrics_text, value, reason):
+    row = ROWS[1].replace(",29,", f",{value},")
+    path = write_csv(metrics_text([ROWS[0], row]))
+    lines, problems = problems_of(path)
+    shown = value.strip('"')
+    got = f" (got '{shown}')"
+    assert lines == [f"{path}:3: column 'value': {reason}{got}"]
+    assert problems.loc[0, "line"] == 3
+
+
+def test_period_end_not_a_quarter_end(write_csv, metrics_text):
+    path = write_csv(metrics_text([ROWS[0].replace("2024-09-30,", "2024-09-29,")]))
+    lines, _ = problems_of(path)
+    assert lines == [f"{path}:2: column 'period_end': is not a quarter end (31 Mar, 30 Jun, 30 Sep or 31 Dec) (got '2024-09-29')"]
+
+
+def test_period_end_disagrees_with_fiscal_period(write_csv, metrics_text):
+    path = write_csv(metrics_text([ROWS[0].replace("FY2025Q2", "FY2024Q2")]))
+    lines, _ = problems_of(path)
+    assert lines == [f"{path}:2: column 'fiscal_period': does not match period_end 2024-09-30 (expected FY2025Q2) (got 'FY2024Q2')"]
+
+
+def test_fiscal_period_with_quarter_five(write_csv, metrics_text):
+    path = write_csv(metrics_text([ROWS[0].replace("FY2025Q2", "FY2025Q5")]))
+    lines, _ = problems_of(path)
+    assert lines == [f"{path}:2: column 'fiscal_period': is not a fiscal quarter label like 'FY2025Q2' (quarter 1 to 4) (got 'FY2025Q5')"]
+
+
+def test_unknown_metric(write_csv, metrics_text):
+    path = write_csv(metrics_text([ROWS[0].replace(",revenue,", ",revenu,")]))
+    lines, _ = problems_of(path)
+    assert len(lines) == 1 and lines[0].startswith(f"{path}:2: column 'metric': unknown metric id (known: aac, ")
+    assert lines[0].endswith("(got 'revenu')")
+
+
+def test_unknown_segment(write_csv, metrics_text):
+    path = write_csv(metrics_text([ROWS[0].replace(",aidc,", ",aidx,")]))
+    lines, _ = problems_of(path)
+    assert len(lines) == 1 and lines[0].startswith(f"{path}:2: column 'segment': unknown segment id (known: ")
+    assert lines[0].endswith("(got 'aidx')")
+
+
+def test_unit_contradicts_the_registry(write_csv, metrics_text):
+    path = write_csv(metrics_text([ROWS[1].replace(",pct,", ",RMB_mn,")]))
+    lines, _ = problems_of(path)
+    assert lines == [f"{path}:2: column 'unit': metric 'revenue_yoy' is measured in 'pct' (got 'RMB_mn')"]
+
+
+def test_duplicate_key_names_both_lines(write_csv, metrics_text):
+    path = write_csv(metrics_text([ROWS[0], ROWS[1], ROWS[0].replace("31672", "31671")]))
+    lines, _ = problems_of(path)
+    assert lines == [
+        f"{path}:4: column 'period_end,segment,metric,basis': duplicate key: the same "
+        "period_end + segment + metric + basis as line 2 (got '2024-09-30,aidc,revenue,as_reported')"
+    ]
+
+
+def test_empty_source(write_csv, metrics_text):
+    row = ROWS[0].replace('"Alibaba Group Announces September Quarter 2024 Results, 2024-11-15"', "  ")
+    path = write_csv(metrics_text([row]))
+    lines, _ = problems_of(path)
+    assert lines == [f"{path}:2: column 'source': is empty (got '  ')"]
+
+
+@pytest.mark.parametrize("bad", ["15/11/2024", "2024-11-31", "2024-11-5", "yesterday"])
+def test_unparseable_published_date(write_csv, metrics_text, bad):
+    path = write_csv(metrics_text([ROWS[0].replace(",2024-11-15,", f",{bad},")]))
+    lines, _ = problems_of(path)
+    assert lines == [f"{path}:2: column 'published': is not a date YYYY-MM-DD (got '{bad}')"]
+
+
+def test_published_before_the_quarter_ended(write_csv, metrics_text):
+    path = write_csv(metrics_text([ROWS[0].replace(",2024-11-15,", ",2024-08-15,")]))
+    lines, _ = problems_of(path)
+    assert lines == [f"{path}:2: column 'published': is before the quarter ended (period_end 2024-09-30) (got '2024-08-15')"]
+
+
+def test_unknown_basis(write_csv, metrics_text):
+    path = write_csv(metrics_text([ROWS[0].replace("as_reported", "first_print")]))
+    lines, _ = problems_of(path)
+    assert lines == [f"{path}:2: column 'basis': unknown basis (known: as_reported, restated) (got 'first_print')"]
+
+
+@pytest.mark.parametrize("content", [b"", b"\n\n", b"\xef\xbb\xbf"])
+def test_empty_file(write_csv, content):
+    path = write_csv(content)
+    lines, _ = problems_of(path)
+    assert lines == [f"{path}: file is empty (expected a header row: {HEADER})"]
+
+
+def test_not_utf8_names_every_bad_line(write_csv, metrics_text):
+    text = metrics_text().replace("Alibaba Group Announces", "Alibaba Grüp Announces")
+    path = write_csv(text.encode("latin-1"))
+    lines, _ = problems_of(path)
+    positions = [row.index("ü") + 1 for row in text.splitlines()[1:]]
+    assert lines == [
+        f"{path}:{n}: is not UTF-8 text (byte 0xfc at position {p}); save the file as UTF-8"
+        for n, p in zip((2, 3, 4), positions)
+    ]
+
+
+def test_utf16_is_not_a_utf8_csv(write_csv, metrics_text):
+    path = write_csv(metrics_text().encode("utf-16"))
+    lines, _ = problems_of(path)
+    assert lines[0].startswith(f"{path}:1: ")
+    assert any("NUL byte" in line for line in lines) and any("not UTF-8" in line for line in lines)
+
+
+def test_not_a_csv_table_rows_with_wrong_field_counts(write_csv, metrics_text):
+    path = write_csv(metrics_text([ROWS[0], "2024-09-30,FY2025Q2", ROWS[1] + ",extra"]))
+    lines, _ = problems_of(path)
+    assert lines == [f"{path}:3: has 2 fields, the header has 11", f"{path}:4: has 12 fields, the header has 11"]
+
+
+def test_misplaced_and_unclosed_quotes(write_csv, metrics_text):
+    rows = [
+        ROWS[0].replace("International", 'Inter"national'),
+        ROWS[1].replace("Alibaba Group Announces", 'Alibaba "Group" Announces'),
+        ROWS[2].replace(",loss", ',"loss'),
+    ]
+    lines, _ = problems_of(path := write_csv(metrics_text(rows)))
+    assert lines == [
+        f"{path}:2: has a double quote inside an unquoted field (quote the whole field and double the quote)",
+        f"{path}:3: has text after a closing double quote (quote the whole field and double inner quotes)",
+        f"{path}:4: has a quoted field that is never closed",
+    ]
+
+
+def test_unclosed_quote(write_csv, metrics_text):
+    path = write_csv(metrics_text([ROWS[0], ROWS[1], ROWS[2].replace(",loss", ',"loss')]))
+    lines, _ = problems_of(path)
+    assert lines == [f"{path}:4: has a quoted field that is never closed"]
+
+
+def test_every_bad_row_is_listed_not_only_the_first(write_csv, metrics_text):
+    rows = [
+        ROWS[0].replace("31672", "lots"),
+        ROWS[1].replace(",pct,", ",percent,"),
+        ROWS[2].replace("2024-09-30,", "2024-09-31,"),
+    ]
+    path = write_csv(metrics_text(rows))
+    lines, problems = problems_of(path)
+    assert problems["line"].tolist() == [2, 3, 4]
+    assert problems["column"].tolist() == ["value", "unit", "period_end"]
+    assert len(lines) == 3
+
+
+def test_line_numbers_count_quoted_line_breaks_and_blank_lines(write_csv, metrics_text):
+    multiline = ROWS[0].replace(",2024-11-15,", ',2024-11-15,"first line\nsecond line"').removesuffix(",")
+    text = metrics_text([multiline, "", ROWS[1].replace(",29,", ",x,")])
+    lines, _ = problems_of(write_csv(text))
+    assert lines[0].split(":")[-3] == "5"  # header 1, record 2-3, blank 4, bad row 5
+
+
+def test_bom_and_crlf_from_excel_are_accepted(write_csv, metrics_text):
+    data = b"\xef\xbb\xbf" + metrics_text().replace("\n", "\r\n").encode()
+    frame = alibiz.load_metrics(write_csv(data))
+    assert len(frame) == 3
+    assert list(frame.columns)[0] == "period_end"
+    assert frame["note"].iloc[2] == "loss"
+
+
+def test_missing_file_and_directory_are_data_errors(tmp_path):
+    lines, _ = problems_of(tmp_path / "nope.csv")
+    assert lines == [f"{tmp_path / 'nope.csv'}: no such file"]
+    lines, _ = problems_of(tmp_path)
+    assert lines == [f"{tmp_path}: is a directory, not a CSV file"]
+
+
+def test_problems_frame_is_there_for_code_to_assert_on(write_csv, metrics_text):
+    path = write_csv(metrics_text([ROWS[0].replace(",aidc,", ",nope,")]))
+    _, problems = problems_of(path)
+    assert list(problems.columns) == ["file", "line", "column", "message", "got"]
+    assert problems.iloc[0].to_dict()["got"] == "nope"
+
+
+# --------------------------------------------------------------- events file
+
+EVENTS_HEADER = "event_id,date,effective_date,kind,title,summary,segments,first_period,source,published,note"
+EVENT = "2024-11-21-ecommerce,2024-11-21,,reorg,E-commerce business group,One sentence.,china_ecommerce;aidc,,Some outlet (https://example.org),2024-11-21,"
+
+
+def test_a_valid_events_file_loads(write_csv):
+    frame = alibiz.load_events(write_csv(EVENTS_HEADER + "\n" + EVENT + "\n", "events.csv"))
+    assert frame.loc[0, "date"] == pd.Timestamp("2024-11-21")
+    assert pd.isna(frame.loc[0, "effective_date"])
+
+
+@pytest.mark.parametrize(
+    "old, new, column, message",
+    [
+        (",reorg,", ",merger,", "kind", "unknown event kind (known: leadership, reorg, segment_reporting, strategy)"),
+        ("china_ecommerce;aidc", "china_ecommerce;aidcc", "segments", "unknown segment id: aidcc"),
+        (",2024-11-21,,", ",21/11/2024,,", "date", "is not a date YYYY-MM-DD"),
+        (",reorg,", ",segment_reporting,", "first_period", "is required when kind is 'segment_reporting'"),
+        (",One sentence.,", ",,", "summary", "is empty"),
+        ("Some outlet (https://example.org)", "", "source", "is empty"),
+    ],
+)
+def test_events_rules(write_csv, old, new, column, message):
+    path = write_csv(EVENTS_HEADER + "\n" + EVENT.replace(old, new, 1) + "\n", "events.csv")
+    lines, problems = problems_of(path, alibiz.load_events)
+    assert problems["column"].tolist() == [column]
+    assert lines[0].startswith(f"{path}:2: column '{column}': {message}")
+
+
+def test_duplicate_event_id(write_csv):
+    path = write_csv(EVENTS_HEADER + "\n" + EVENT + "\n" + EVENT + "\n", "events.csv")
+    lines, _ = problems_of(path, alibiz.load_events)
+    assert lines == [f"{path}:3: column 'event_id': duplicate key: the same event_id as line 2 (got '2024-11-21-ecommerce')"]
