@@ -26,8 +26,23 @@ try:
 except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
     __version__ = "0+unknown"
 
+# Charts need matplotlib: imported on first use, so `import alibiz` stays light.
+_PLOTTING = ("plot_metric", "dashboard", "style")
+
+
+def __getattr__(name):
+    if name in _PLOTTING:
+        from alibiz import plotting
+
+        return getattr(plotting, name)
+    raise AttributeError(f"module 'alibiz' has no attribute {name!r}")
+
+
 __all__ = [
     "DataError",
+    "dashboard",
+    "plot_metric",
+    "style",
     "label",
     "load_annual",
     "load_events",

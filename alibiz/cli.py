@@ -3,6 +3,7 @@
     $ alibiz validate                 # the bundled data
     $ alibiz validate my_quarter.csv  # your own file, same columns
     $ alibiz coverage --segment aidc
+    $ alibiz report --out reports     # every chart and index.html
 
 Exit status: 0 when all is well, 1 when a data file is bad or missing (every
 problem printed, never a traceback), 2 for a usage error.
@@ -73,6 +74,18 @@ def _parser() -> argparse.ArgumentParser:
     coverage.add_argument("--segment", action="append", help="only this segment id (repeatable)")
     coverage.add_argument("--metric", action="append", help="only this metric id (repeatable)")
     coverage.set_defaults(run=_coverage)
+
+    report = commands.add_parser(
+        "report",
+        help="regenerate every report chart and index.html",
+        description="Draw every report chart from the data and write them, with an index.html, into DIR. "
+        "The folder is replaced only once every file is written; the same data gives identical files.",
+    )
+    report.add_argument("--out", default="reports", metavar="DIR", help="output folder (default: reports)")
+    report.add_argument("--format", default="png,svg", help="comma-separated: png, svg (default: png,svg)")
+    report.add_argument("--metrics", metavar="FILE", help="a metrics file (default: the bundled data)")
+    report.add_argument("--events", metavar="FILE", help="an events file (default: the bundled data)")
+    report.set_defaults(run=_report)
     return parser
 
 
@@ -91,6 +104,22 @@ def _validate(args) -> int:
     if problems:
         raise DataError(pd.concat(problems, ignore_index=True))
     print("ok: " + "; ".join(summary))
+    return 0
+
+
+def _report(args) -> int:
+    from alibiz.report import FORMATS, write_report  # matplotlib is imported only for charts
+
+    formats = [f.strip().lower() for f in args.format.split(",") if f.strip()]
+    if not formats or set(formats) - set(FORMATS):
+        print(f"alibiz report: --format takes {', '.join(FORMATS)} (got {args.format!r})", file=sys.stderr)
+        return 2
+    try:
+        written = write_report(args.out, formats=formats, metrics_path=args.metrics, events_path=args.events)
+    except OSError as error:
+        print(f"alibiz report: cannot write {args.out}: {error.strerror or error}", file=sys.stderr)
+        return 1
+    print(f"wrote {len(written)} files to {args.out}/")
     return 0
 
 

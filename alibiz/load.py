@@ -218,6 +218,7 @@ def _metric_registry() -> pd.DataFrame:
         "metric_registry.csv",
         [
             v.Column("metric", v.slug),
+            v.Column("name"),
             v.Column("unit"),
             v.Column("kind", v.one_of(METRIC_KINDS, "kind")),
             v.Column("axis_label"),
@@ -248,7 +249,7 @@ def _segments() -> pd.DataFrame:
 
 
 def load_metric_registry() -> pd.DataFrame:
-    """The metric ids, each with its unit, kind (money, growth, count) and meaning.
+    """The metric ids, each with its name, unit, kind (money, growth, count) and meaning.
 
     >>> load_metric_registry().set_index("metric").loc["aac", "unit"]
     'mn_consumers'

@@ -1,0 +1,177 @@
+"""The report: every chart, and an index.html that shows them with the events and sources.
+
+:func:`write_report` draws everything into a fresh folder beside the target
+and swaps it in only when all files are written, so a reader (or a crash)
+sees either the old complete report or the new one. Files are reproducible:
+the same data gives byte-identical PNG, SVG and HTML.
+
+>>> import tempfile, pathlib
+>>> out = pathlib.Path(tempfile.mkdtemp()) / "reports"
+>>> sorted(p.name for p in write_report(out, formats=["png"]))[:2]
+['aac.png', 'aidc_adjusted_ebita.png']
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+import matplotlib
+
+matplotlib.use("Agg")  # the report draws off screen; set before pyplot is imported
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from alibiz import fiscal, plotting  # noqa: E402
+from alibiz.load import load_events, load_metrics  # noqa: E402
+
+FORMATS = ("png", "svg")
+METADATA = {
+    "png": {"Software": None},
+    "svg": {"Date": None, "Creator": None},
+}
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One report chart: its file name, caption, and how to draw it."""
+
+    name: str
+    caption: str
+    draw: Callable[[pd.DataFrame, pd.DataFrame], plt.Figure]
+    segments: tuple[str, ...]
+    metrics: tuple[str, ...]
+
+
+def _single(segment: str, metric: str, **kwargs) -> Callable:
+    def draw(metrics: pd.DataFrame, events: pd.DataFrame) -> plt.Figure:
+        return plotting.plot_metric(segment, metric, metrics=metrics, events=events, **kwargs).figure
+
+    return draw
+
+
+CHARTS = [
+    Chart("dashboard", "The four families on one time axis: AIDC revenue growth, AIDC adjusted EBITA, "
+          "customer management revenue growth and annual active consumers, with the reorganizations.",
+          lambda m, e: plotting.dashboard(metrics=m, events=e),
+          ("aidc", "china_ecommerce", "group"), ("revenue_yoy", "adjusted_ebita", "cmr_yoy", "aac")),
+    Chart("aidc_revenue_yoy", "International commerce / AIDC: revenue growth year over year, as first reported.",
+          _single("aidc", "revenue_yoy"), ("aidc",), ("revenue_yoy",)),
+    Chart("aidc_revenue", "International commerce / AIDC: segment revenue, as first reported.",
+          _single("aidc", "revenue"), ("aidc",), ("revenue",)),
+    Chart("aidc_adjusted_ebita", "International commerce / AIDC: adjusted EBITA, the investment years and the turn.",
+          _single("aidc", "adjusted_ebita"), ("aidc",), ("adjusted_ebita",)),
+    Chart("cmr_yoy", "Customer management revenue growth: China commerce retail, then China commerce, "
+          "Taobao and Tmall Group, Alibaba China E-commerce Group (the line breaks where the scope changed).",
+          _single("china_ecommerce", "cmr_yoy", title="Customer management revenue growth"),
+          ("china_ecommerce",), ("cmr_yoy",)),
+    Chart("aac", "Annual active consumers: China retail marketplaces, then the Alibaba Ecosystem globally, "
+          "in China and overseas, until the disclosure stopped.",
+          _single(list(plotting.CONSUMERS), "aac", labels=plotting.CONSUMERS, title="Annual active consumers"),
+          tuple(plotting.CONSUMERS), ("aac",)),
+    Chart("cloud_revenue_yoy", "Cloud: revenue growth year over year.",
+          _single("cloud", "revenue_yoy"), ("cloud",), ("revenue_yoy",)),
+    Chart("cloud_adjusted_ebita", "Cloud: adjusted EBITA.", _single("cloud", "adjusted_ebita"), ("cloud",), ("adjusted_ebita",)),
+    Chart("group_revenue", "Alibaba Group: revenue.", _single("group", "revenue"), ("group",), ("revenue",)),
+    Chart("group_revenue_yoy", "Alibaba Group: revenue growth year over year.",
+          _single("group", "revenue_yoy"), ("group",), ("revenue_yoy",)),
+]  # fmt: skip
+
+
+def write_report(out, *, formats: Iterable[str] = FORMATS, metrics_path=None, events_path=None) -> list[Path]:
+    """Write every chart and ``index.html`` into ``out``; returns the files written.
+
+    The data is loaded (and validated) first: a bad file raises
+    :class:`alibiz.DataError` before anything is written.
+    """
+    formats = list(formats)
+    unknown = sorted(set(formats) - set(FORMATS))
+    if unknown or not formats:
+        raise ValueError(f"formats must be among {list(FORMATS)}, got {formats}")
+    metrics = load_metrics(metrics_path)
+    events = load_events(events_path)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    try:
+        for chart in CHARTS:
+            figure = chart.draw(metrics, events)
+            try:
+                with plotting.style():  # svg.hashsalt applies when the file is written
+                    for fmt in formats:
+                        path = staging / f"{chart.name}.{fmt}"
+                        figure.savefig(path, format=fmt, bbox_inches="tight", metadata=METADATA[fmt])
+            finally:
+                plt.close(figure)
+        (staging / "index.html").write_text(_index_html(metrics, events, formats), encoding="utf-8")
+        _swap_in(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return sorted(out.iterdir())
+
+
+def _swap_in(staging: Path, out: Path) -> None:
+    """Replace ``out`` by ``staging``: the old report stays whole until the new one is."""
+    if not out.exists():
+        os.replace(staging, out)
+        return
+    old = out.with_name(f".{out.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    os.replace(out, old)
+    os.replace(staging, out)
+    shutil.rmtree(old)
+
+
+# -------------------------------------------------------------------- html
+
+
+def _index_html(metrics: pd.DataFrame, events: pd.DataFrame, formats: list[str]) -> str:
+    image = "png" if "png" in formats else formats[0]
+    as_of = fiscal.label(metrics["period_end"].max())
+    e = html.escape
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        "<title>alibiz report: Alibaba Group segment metrics</title>",
+        "<style>body{font-family:sans-serif;max-width:70rem;margin:2rem auto;padding:0 1rem;color:#222}"
+        "img{max-width:100%;border:1px solid #ddd}figure{margin:2rem 0}table{border-collapse:collapse;font-size:.85rem}"
+        "td,th{border-bottom:1px solid #ddd;padding:.25rem .5rem;text-align:left;vertical-align:top}"
+        "details{font-size:.8rem;margin-top:.5rem}</style>",
+        "</head><body>",
+        "<h1>Alibaba Group: segment metrics and reorganizations</h1>",
+        f"<p>Data as of <strong>{e(as_of)}</strong> (quarter ended {metrics['period_end'].max():%Y-%m-%d}); "
+        f"{len(metrics)} published figures. Quarters without a published figure are left as gaps. "
+        "Figures are as first reported unless a chart says otherwise.</p>",
+    ]
+    for chart in CHARTS:
+        shown = metrics[metrics["segment"].isin(chart.segments) & metrics["metric"].isin(chart.metrics)]
+        shown = shown[shown["basis"] == "as_reported"]
+        sources = shown.groupby("source", sort=True)["fiscal_period"].agg(lambda s: ", ".join(sorted(set(s))))
+        items = "".join(f"<li>{e(source)}: {e(quarters)}</li>" for source, quarters in sources.items())
+        parts.append(
+            f'<figure id="{chart.name}"><img src="{chart.name}.{image}" alt="{e(chart.caption)}">'
+            f"<figcaption>{e(chart.caption)}</figcaption>"
+            f"<details><summary>Sources of the {len(shown)} figures</summary><ul>{items}</ul></details></figure>"
+        )
+    parts.append("<h2>Events</h2><table><tr><th>date</th><th>kind</th><th>event</th><th>segments</th><th>source</th></tr>")
+    for row in events.sort_values("date", kind="stable").itertuples(index=False):
+        effective = f" (effective {row.effective_date:%Y-%m-%d})" if pd.notna(row.effective_date) else ""
+        first = f" First quarter on the new basis: {row.first_period}." if pd.notna(row.first_period) else ""
+        parts.append(
+            f"<tr><td>{row.date:%Y-%m-%d}{e(effective)}</td><td>{e(row.kind)}</td>"
+            f"<td><strong>{e(row.title)}</strong><br>{e(row.summary)}{e(first)}</td>"
+            f"<td>{e(str(row.segments).replace(';', ', '))}</td><td>{e(row.source)}</td></tr>"
+        )
+    parts.append("</table>")
+    parts.append(
+        "<p>Made with alibiz from data/metrics.csv and data/events.csv; every figure's source "
+        "and publication date are in the data.</p></body></html>"
+    )
+    return "\n".join(parts) + "\n"

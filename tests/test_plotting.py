@@ -1,0 +1,135 @@
+"""Charts: baseline images of every report chart (pytest-mpl), equivalences, and behaviour."""
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.testing.decorators import check_figures_equal  # noqa: E402
+
+import alibiz  # noqa: E402
+from alibiz import plotting, report  # noqa: E402
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="module")
+def metrics():
+    return alibiz.load_metrics(FIXTURES / "metrics.csv")
+
+
+@pytest.fixture(scope="module")
+def events():
+    return alibiz.load_events(FIXTURES / "events.csv")
+
+
+# One baseline per report chart, drawn from the frozen fixtures. Regenerate on
+# purpose with: pytest tests/test_plotting.py --mpl-generate-path=tests/baseline
+@pytest.mark.parametrize("chart", report.CHARTS, ids=[c.name for c in report.CHARTS])
+@pytest.mark.mpl_image_compare(baseline_dir="baseline", tolerance=2, savefig_kwargs={"dpi": 100, "bbox_inches": "tight"})
+def test_report_chart_matches_its_baseline(chart, metrics, events):
+    return chart.draw(metrics, events)
+
+
+@check_figures_equal(extensions=["png"])
+def test_events_as_dates_draw_like_a_frame_of_reorganizations(fig_test, fig_ref, metrics):
+    dates = ["2021-12-06", "2023-03-28"]
+    frame = pd.DataFrame({"date": pd.to_datetime(dates), "kind": "reorg", "title": "", "segments": "aidc", "first_period": None})
+    plotting.plot_metric("aidc", "revenue_yoy", metrics=metrics, events=dates, ax=fig_test.subplots())
+    plotting.plot_metric("aidc", "revenue_yoy", metrics=metrics, events=frame, ax=fig_ref.subplots())
+
+
+@check_figures_equal(extensions=["png"])
+def test_bundled_events_by_default_equal_passing_them(fig_test, fig_ref, metrics, events):
+    bundled = alibiz.load_events()
+    plotting.plot_metric("cloud", "revenue_yoy", metrics=metrics, ax=fig_test.subplots())
+    plotting.plot_metric("cloud", "revenue_yoy", metrics=metrics, events=bundled, ax=fig_ref.subplots())
+
+
+@check_figures_equal(extensions=["png"])
+def test_kind_filter_equals_passing_the_selected_events(fig_test, fig_ref, metrics, events):
+    chosen = alibiz.select_events(events, kinds=["segment_reporting"], segments=["aidc"])
+    plotting.plot_metric("aidc", "revenue", metrics=metrics, events=events, kinds=["segment_reporting"], ax=fig_test.subplots())
+    plotting.plot_metric("aidc", "revenue", metrics=metrics, events=chosen, kinds=None, ax=fig_ref.subplots())
+
+
+def test_plot_metric_draws_on_the_given_axes_and_returns_it(metrics):
+    fig, ax = plt.subplots()
+    assert plotting.plot_metric("aidc", "revenue_yoy", metrics=metrics, ax=ax) is ax
+    assert len(fig.axes) == 1
+    plt.close(fig)
+
+
+def test_no_show_and_no_global_style_change(monkeypatch, metrics):
+    monkeypatch.setattr(plt, "show", lambda *a, **k: pytest.fail("plt.show was called"))
+    before = dict(matplotlib.rcParams)
+    ax = plotting.plot_metric("aidc", "adjusted_ebita", metrics=metrics)
+    assert dict(matplotlib.rcParams) == before
+    plt.close(ax.figure)
+
+
+def test_bars_only_for_published_quarters_and_losses_look_different(metrics):
+    ax = plotting.plot_metric("aidc", "adjusted_ebita", metrics=metrics, events=None)
+    values = alibiz.series("aidc", "adjusted_ebita", metrics=metrics)
+    bars = ax.patches
+    assert len(bars) == values.notna().sum()
+    heights = np.array([b.get_height() for b in bars])
+    assert np.allclose(sorted(heights), sorted(values.dropna() / 1000))
+    losses = {b.get_facecolor() for b in bars if b.get_height() < 0}
+    profits = {b.get_facecolor() for b in bars if b.get_height() >= 0}
+    assert losses and profits and losses.isdisjoint(profits)
+    assert all(b.get_hatch() for b in bars if b.get_height() < 0)
+    plt.close(ax.figure)
+
+
+def test_growth_line_breaks_where_the_segment_was_redefined_unless_stitched(metrics):
+    broken = plotting.plot_metric("aidc", "revenue_yoy", metrics=metrics, events=None)
+    stitched = plotting.plot_metric("aidc", "revenue_yoy", metrics=metrics, events=None, stitch=True)
+    data_lines = lambda ax: [l for l in ax.lines if l.get_marker() == "o"]  # noqa: E731
+    assert len(data_lines(stitched)) == 1
+    assert len(data_lines(broken)) > 1
+    # every published value appears once, and nothing else
+    drawn = np.concatenate([l.get_ydata() for l in data_lines(broken)])
+    published = alibiz.series("aidc", "revenue_yoy", metrics=metrics)
+    assert sorted(drawn[~np.isnan(drawn)]) == sorted(published.dropna())
+    plt.close("all")
+
+
+def test_fiscal_tick_labels_and_unit_axis_label(metrics):
+    ax = plotting.plot_metric("group", "revenue", metrics=metrics, events=None)
+    ax.figure.canvas.draw()
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert labels[:2] == ["FY20Q1", "FY21Q1"]
+    assert ax.get_ylabel() == "RMB bn"
+    plt.close(ax.figure)
+
+
+def test_events_are_drawn_at_their_exact_dates(metrics):
+    ax = plotting.plot_metric("aidc", "revenue_yoy", metrics=metrics, events=["2021-12-06"])
+    xs = [l.get_xdata()[0] for l in ax.lines if l.get_linestyle() == ":"]
+    assert pd.Timestamp(matplotlib.dates.num2date(matplotlib.dates.date2num(xs[0]))).date() == pd.Timestamp("2021-12-06").date()
+    plt.close(ax.figure)
+
+
+def test_event_numbers_never_overlap(metrics, events):
+    fig = plotting.dashboard(metrics=metrics, events=events)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in fig.axes[0].texts if t.get_text().isdigit()]
+    assert len(boxes) >= 5
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not a.overlaps(b)
+    plt.close(fig)
+
+
+def test_unknown_metric_or_segment_is_a_clear_error(metrics):
+    with pytest.raises(KeyError, match="unknown metric"):
+        plotting.plot_metric("aidc", "gmv", metrics=metrics)
+    with pytest.raises(ValueError, match="no as_reported figures"):
+        plotting.plot_metric("nowhere", "revenue", metrics=metrics)
