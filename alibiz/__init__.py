@@ -8,11 +8,23 @@ np.float64(29.0)
 
 from importlib.metadata import PackageNotFoundError, version
 
-from alibiz.analysis import series
+from alibiz.analysis import (
+    coverage,
+    ebita_margin,
+    event_study,
+    event_window,
+    growth_from_levels,
+    quarter_on_quarter,
+    reconcile,
+    series,
+    stitched,
+    trailing_twelve_months,
+)
 from alibiz.events import select_events
 from alibiz.fiscal import label, period, quarter_end
 from alibiz.load import (
     load_annual,
+    load_discrepancies,
     load_events,
     load_metric_registry,
     load_metrics,
@@ -40,7 +52,17 @@ def __getattr__(name):
 
 __all__ = [
     "DataError",
+    "coverage",
     "dashboard",
+    "ebita_margin",
+    "event_study",
+    "event_window",
+    "growth_from_levels",
+    "load_discrepancies",
+    "quarter_on_quarter",
+    "reconcile",
+    "stitched",
+    "trailing_twelve_months",
     "plot_metric",
     "style",
     "label",

@@ -26,6 +26,7 @@ BUNDLED_FILES = {
     "events": "events.csv",
     "segment_labels": "segment_labels.csv",
     "annual": "annual.csv",
+    "discrepancies": "discrepancies.csv",
 }
 
 

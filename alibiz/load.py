@@ -359,6 +359,20 @@ def annual_schema() -> v.Schema:
     )
 
 
+def discrepancies_schema() -> v.Schema:
+    """The rules of ``discrepancies.csv``: known differences between printed and computed growth."""
+    return v.Schema(
+        "discrepancies.csv",
+        [
+            v.Column("period_end", v.quarter_end),
+            v.Column("segment", v.one_of(_segments()["segment"], "segment id")),
+            v.Column("metric", v.one_of(_metric_registry()["metric"], "metric id")),
+            v.Column("reason"),
+        ],
+        [v.unique_key(["period_end", "segment", "metric"])],
+    )
+
+
 def _fiscal_year(values: pd.Series) -> pd.Series:
     ok = values.str.fullmatch(r"FY\d{4}").fillna(False).astype(bool)
     return v._message(~ok, "is not a fiscal year like 'FY2025'")
@@ -395,7 +409,17 @@ def _annual(path) -> pd.DataFrame:
     return _load(path, annual_schema(), dates=["published"], numbers=["value"])
 
 
-LOADERS = {"metrics": _metrics, "events": _events, "segment_labels": _segment_labels, "annual": _annual}
+def _discrepancies(path) -> pd.DataFrame:
+    return _load(path, discrepancies_schema(), dates=["period_end"])
+
+
+LOADERS = {
+    "metrics": _metrics,
+    "events": _events,
+    "segment_labels": _segment_labels,
+    "annual": _annual,
+    "discrepancies": _discrepancies,
+}
 
 
 def _cached_or_read(kind: str, path) -> pd.DataFrame:
@@ -455,6 +479,15 @@ def load_annual(path=None) -> pd.DataFrame:
     return _cached_or_read("annual", path)
 
 
+def load_discrepancies(path=None) -> pd.DataFrame:
+    """Known differences between printed growth and growth computed from levels, with reasons.
+
+    >>> list(load_discrepancies().columns)
+    ['period_end', 'segment', 'metric', 'reason']
+    """
+    return _cached_or_read("discrepancies", path)
+
+
 def file_kind(path) -> str:
     """Which data file a CSV is, judged by its header: metrics, events, segment_labels or annual.
 
@@ -466,7 +499,7 @@ def file_kind(path) -> str:
         key = {c.name for c in schema().columns if c.required}
         if key <= header or (kind == "metrics" and {"metric", "value", "period_end"} <= header):
             return kind
-    markers = {"event_id": "events", "fiscal_year": "annual", "ended_by": "segment_labels"}
+    markers = {"event_id": "events", "fiscal_year": "annual", "ended_by": "segment_labels", "reason": "discrepancies"}
     for column, kind in markers.items():
         if column in header:
             return kind
@@ -478,4 +511,5 @@ SCHEMAS = {
     "events": events_schema,
     "segment_labels": segment_labels_schema,
     "annual": annual_schema,
+    "discrepancies": discrepancies_schema,
 }

@@ -76,3 +76,21 @@ def test_segment_reporting_changes_name_their_first_quarter():
     assert first["2022-02-24-segment-reporting-seven-segments"] == "FY2022Q3"
     assert first["2023-08-10-segment-reporting-business-groups"] == "FY2024Q1"
     assert first["2025-08-29-segment-reporting-four-segments"] == "FY2026Q1"
+
+
+def test_printed_growth_agrees_with_levels_or_is_explained():
+    from alibiz.analysis import reconcile
+
+    table = reconcile()
+    assert len(table) >= 50  # the check really covers the data
+    unexplained = table[table["flagged"] & table["explained"].isna()]
+    assert unexplained.empty, unexplained.to_string()
+
+
+def test_recorded_discrepancies_are_still_discrepancies():
+    from alibiz.analysis import reconcile
+
+    table = reconcile().set_index(["period_end", "segment", "metric"])
+    for row in alibiz.load_discrepancies().itertuples(index=False):
+        key = (row.period_end, row.segment, row.metric)
+        assert key in table.index and table.loc[key, "flagged"], f"{key} no longer differs: remove it"
