@@ -10,10 +10,12 @@ from importlib.metadata import PackageNotFoundError, version
 
 from alibiz.analysis import (
     coverage,
+    coverage_text,
     ebita_margin,
     event_study,
     event_window,
     growth_from_levels,
+    latest_figures,
     quarter_on_quarter,
     reconcile,
     series,
@@ -39,7 +41,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
     __version__ = "0+unknown"
 
 # Charts need matplotlib: imported on first use, so `import alibiz` stays light.
-_PLOTTING = ("plot_metric", "dashboard", "style")
+_PLOTTING = ("plot_metric", "plot_event_study", "dashboard", "style")
 
 
 def __getattr__(name):
@@ -53,11 +55,13 @@ def __getattr__(name):
 __all__ = [
     "DataError",
     "coverage",
+    "coverage_text",
     "dashboard",
     "ebita_margin",
     "event_study",
     "event_window",
     "growth_from_levels",
+    "latest_figures",
     "load_discrepancies",
     "quarter_on_quarter",
     "reconcile",
@@ -73,6 +77,7 @@ __all__ = [
     "load_segment_labels",
     "load_segments",
     "period",
+    "plot_event_study",
     "quarter_end",
     "select_events",
     "series",

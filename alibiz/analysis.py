@@ -75,6 +75,56 @@ def coverage(metrics: pd.DataFrame | None = None) -> pd.DataFrame:
     return grid.reindex(columns=quarters).fillna("").rename_axis(columns="fiscal_period")
 
 
+def coverage_text(grid: pd.DataFrame | None = None) -> str:
+    """The coverage grid as text: a column a quarter, grouped by fiscal year.
+
+    Marks: 'x' first print, 'r' restated only, '.' no figure; the last column
+    counts the quarters with a figure. This is what ``alibiz coverage`` prints.
+
+    >>> print(coverage_text().splitlines()[1][:15])
+    segment  metric
+    """
+    grid = coverage() if grid is None else grid
+    if grid.empty:
+        return "no figures match"
+    years = [f"FY{q[4:6]}" for q in grid.columns]
+    width = max(len(f"{s}  {m}") for s, m in grid.index) + 2
+    spans, line_years, line_quarters = [], "", ""
+    for year in dict.fromkeys(years):
+        quarters = [q[-1] for q, y in zip(grid.columns, years) if y == year]
+        line_years += f"{year:<{len(quarters) + 1}}"
+        line_quarters += "".join(quarters) + " "
+        spans.append(len(quarters))
+    lines = [" " * width + line_years.rstrip(), f"{'segment  metric':<{width}}" + line_quarters + "n"]
+    for (segment, metric), row in grid.iterrows():
+        marks, start = "", 0
+        for span in spans:
+            marks += "".join(v or "." for v in row.iloc[start : start + span]) + " "
+            start += span
+        filled = int((row != "").sum())
+        lines.append(f"{segment + '  ' + metric:<{width}}{marks}{filled}/{len(row)}")
+    lines.append("x first print   r restated only   . no figure")
+    return "\n".join(lines)
+
+
+def latest_figures(quarter=None, *, metrics: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The figures of one quarter (default: the newest), a row per segment, a column per metric.
+
+    First prints only; empty where nothing was published.
+
+    >>> latest_figures("FY2025Q2").loc["aidc", "revenue"]
+    np.float64(31672.0)
+    """
+    frame = load_metrics() if metrics is None else metrics
+    end = frame["period_end"].max() if quarter is None else fiscal.quarter_end(quarter)
+    rows = frame[(frame["period_end"] == end) & (frame["basis"] == "as_reported")]
+    table = rows.pivot_table(index="segment", columns="metric", values="value", aggfunc="first")
+    order = [m for m in load_metric_registry()["metric"] if m in table.columns]
+    table = table[order].rename_axis(index="segment", columns=None)
+    table.attrs = {"fiscal_period": fiscal.label(end)}
+    return table
+
+
 # ------------------------------------------------------------ event windows
 
 

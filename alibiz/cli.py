@@ -17,7 +17,7 @@ import sys
 import pandas as pd
 
 import alibiz
-from alibiz.analysis import coverage
+from alibiz.analysis import coverage, coverage_text
 from alibiz.load import LOADERS, file_kind
 from alibiz.validate import DataError
 
@@ -134,34 +134,6 @@ def _coverage(args) -> int:
         keep &= metrics.isin(args.metric)
     print(coverage_text(grid[keep.to_numpy()]))
     return 0
-
-
-def coverage_text(grid: pd.DataFrame) -> str:
-    """The coverage grid for a terminal: a column a quarter, grouped by fiscal year.
-
-    Marks: 'x' first print, 'r' restated only, '.' no figure; the last column
-    counts the quarters with a figure.
-    """
-    if grid.empty:
-        return "no figures match"
-    years = [f"FY{q[4:6]}" for q in grid.columns]
-    width = max(len(f"{s}  {m}") for s, m in grid.index) + 2
-    spans, line_years, line_quarters = [], "", ""
-    for year in dict.fromkeys(years):
-        quarters = [q[-1] for q, y in zip(grid.columns, years) if y == year]
-        line_years += f"{year:<{len(quarters) + 1}}"
-        line_quarters += "".join(quarters) + " "
-        spans.append(len(quarters))
-    lines = [" " * width + line_years.rstrip(), f"{'segment  metric':<{width}}" + line_quarters + "n"]
-    for (segment, metric), row in grid.iterrows():
-        marks, start = "", 0
-        for span in spans:
-            marks += "".join(v or "." for v in row.iloc[start : start + span]) + " "
-            start += span
-        filled = int((row != "").sum())
-        lines.append(f"{segment + '  ' + metric:<{width}}{marks}{filled}/{len(row)}")
-    lines.append("x first print   r restated only   . no figure")
-    return "\n".join(lines)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -77,8 +77,17 @@ def style():
     Fixed fonts and colours, and settings that make saved files reproducible;
     nothing outside the ``with`` block is changed.
     """
-    with mpl.rc_context(RC):
-        yield
+    interactive = mpl.rcParams["interactive"]
+    try:
+        with mpl.rc_context(RC):
+            try:
+                yield
+            finally:
+                # a backend loaded inside the block (IPython's inline backend on the
+                # first chart) switches interactive mode on: that is its setting, keep it
+                interactive = mpl.rcParams["interactive"]
+    finally:
+        mpl.rcParams["interactive"] = interactive
 
 
 @dataclass(frozen=True)
@@ -435,3 +444,55 @@ def dashboard(*, events="default", kinds=("reorg", "segment_reporting"), metrics
         fig.suptitle("Alibaba Group: the four families through the reorganizations", x=0.01, ha="left", fontsize=12, fontweight="bold")
         _source_note(axes[-1], frame, pd.concat(shown_all), _event_key(axes[-1], numbered))
     return fig
+
+
+def plot_event_study(study: pd.DataFrame, *, title: str | None = None, ylabel: str | None = None, ax: Axes | None = None) -> Axes:
+    """Before and after means of an :func:`alibiz.event_study`, one row per event; returns the Axes.
+
+    A hollow marker for the mean before, a filled one for the mean after,
+    joined by an arrow; events whose windows hold no figure on a side are
+    listed with "no data" instead of a marker. Missing quarters are counted
+    beside each row.
+
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from alibiz.analysis import event_study
+    >>> ax = plot_event_study(event_study("aidc", "revenue_yoy"))
+    >>> ax.get_xlabel()
+    'mean over the window'
+    """
+    rows = study.sort_values("date", kind="stable").reset_index(drop=True)
+    with style():
+        if ax is None:
+            _, ax = plt.subplots(figsize=(9, 0.45 * len(rows) + 1.6), layout="constrained")
+        y = np.arange(len(rows))[::-1]
+        for yi, row in zip(y, rows.itertuples(index=False)):
+            before, after = row.mean_before, row.mean_after
+            if pd.notna(before) and pd.notna(after):
+                ax.annotate("", xy=(after, yi), xytext=(before, yi),
+                            arrowprops=dict(arrowstyle="->", color="#777777", linewidth=1.0))  # fmt: skip
+            if pd.notna(before):
+                ax.plot(before, yi, marker="o", markersize=6, markerfacecolor="white", markeredgecolor=PROFIT, linestyle="none", zorder=3)
+            if pd.notna(after):
+                ax.plot(after, yi, marker="o", markersize=6, color=LOSS, linestyle="none", zorder=3)
+            gaps = f"missing: {row.missing_before} before, {row.missing_after} after"
+            if pd.isna(before) or pd.isna(after):
+                gaps = "no data on one side; " + gaps
+            ax.annotate(gaps, xy=(1.01, yi), xycoords=("axes fraction", "data"), va="center", fontsize=7, color="#555555",
+                        annotation_clip=False)  # fmt: skip
+        shorten = lambda text: text if len(text) <= 46 else text[:45].rstrip() + "\u2026"  # noqa: E731
+        labels = [f"{row.date:%b %Y}  {shorten(str(row.title))}" for row in rows.itertuples(index=False)]
+        ax.set_yticks(y, labels, fontsize=7.5)
+        ax.grid(axis="x", color="#dddddd")
+        ax.grid(axis="y", visible=False)
+        ax.set_xlabel("mean over the window")
+        if ylabel:
+            ax.set_xlabel(f"mean over the window ({ylabel})")
+        handles = [
+            mpl.lines.Line2D([], [], marker="o", markerfacecolor="white", markeredgecolor=PROFIT, linestyle="none", label="before"),
+            mpl.lines.Line2D([], [], marker="o", color=LOSS, linestyle="none", label="after"),
+        ]
+        ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2, fontsize=7)
+        if title:
+            ax.set_title(title, loc="left", pad=22)
+    return ax

@@ -3,8 +3,7 @@
 import re
 from pathlib import Path
 
-from alibiz.analysis import coverage
-from alibiz.cli import coverage_text
+from alibiz.analysis import coverage, coverage_text
 
 README = Path(__file__).resolve().parents[1] / "data" / "README.md"
 
