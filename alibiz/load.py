@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -37,27 +38,38 @@ METRIC_KINDS = ("money", "growth", "count")
 def _read(path, schema: v.Schema) -> tuple[pd.DataFrame, str]:
     """Raw strings of a CSV, indexed by the line each row starts on, and the name to report.
 
+    Columns with few distinct values come back as categoricals of their raw
+    strings (parsed and hashed once by pandas' C reader), the others as strings.
     Raises DataError for a file that is missing, empty, not UTF-8 or not a
     well-formed CSV table, or whose header is wrong, listing every bad line.
     """
     name, data = _bytes(path, schema.name)
     data = data.removeprefix(b"\xef\xbb\xbf")  # Excel's UTF-8 byte order mark
-    if not data.strip():
+    if re.search(rb"\S", data) is None:
         expected = ",".join(schema.column_names)
         raise DataError.single(name, None, "", f"file is empty (expected a header row: {expected})")
-    _check_text(name, data)
-    header_line = data[: len(data) - len(data.lstrip(b"\r\n"))].count(b"\n") + 1
-    problems = [(name, header_line, c, m, None) for c, m in schema.header_problems(_header(data))]
+    if b"\x00" in data:
+        _check_text(name, data)
+    header = _header(data)
+    header_line = data.count(b"\n", 0, _header_start(data)) + 1
+    problems = [(name, header_line, c, m, None) for c, m in schema.header_problems(header)]
     try:
         lines = _layout(name, data)
     except DataError as error:
         problems += list(error.problems.itertuples(index=False, name=None))
     if problems:
+        _check_text(name, data)  # bad bytes explain bad structure: name them first
         raise DataError(v.problem_frame(problems))
-    raw = pd.read_csv(
-        io.BytesIO(data), dtype=str, keep_default_na=False, na_filter=False,
-        index_col=False, skip_blank_lines=True, encoding="utf-8",
-    )  # fmt: skip
+    many = {c.name for c in schema.columns if c.many_values}
+    dtypes = {c: "str" if c in many else "category" for c in header}
+    try:
+        raw = pd.read_csv(
+            io.BytesIO(data), dtype=dtypes, keep_default_na=False, na_filter=False,
+            index_col=False, skip_blank_lines=True, encoding="utf-8",
+        )  # fmt: skip
+    except UnicodeDecodeError:
+        _check_text(name, data)
+        raise  # pragma: no cover - _check_text raises for any undecodable byte
     if len(raw) != len(lines):  # pragma: no cover - a disagreement with _layout is a bug
         raise DataError.single(name, None, "", "the CSV could not be split into rows unambiguously")
     raw.index = pd.Index(lines, name="line")
@@ -103,39 +115,49 @@ def _line_of(data: bytes, positions: np.ndarray) -> np.ndarray:
     return np.searchsorted(newlines, positions) + 1
 
 
-def _layout(name: str, data: bytes) -> np.ndarray:
-    """Where each record starts and how many fields it has, found on the bytes.
+_CHUNK = 1 << 18  # bytes scanned at a time: small enough to stay in the processor's cache
+_QUOTE, _COMMA, _NEWLINE, _RETURN = (ord(c) for c in '",\n\r')
 
-    A comma or line break inside double quotes belongs to its field. Returns
-    the starting line of each data record (blank lines skipped). Raises DataError listing every record whose field
-    count differs from the header's, and every misplaced quote.
+
+def _specials(buf: np.ndarray) -> np.ndarray:
+    """Positions of every double quote, comma and line break, in order."""
+    found = []
+    for start in range(0, len(buf), _CHUNK):
+        chunk = buf[start : start + _CHUNK]
+        found.append(np.flatnonzero((chunk == _QUOTE) | (chunk == _COMMA) | (chunk == _NEWLINE)) + start)
+    return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+
+
+def _layout(name: str, data: bytes) -> np.ndarray:
+    """The line each data record starts on, found on the bytes, all records at once.
+
+    A comma or line break inside double quotes belongs to its field; blank
+    lines are skipped but counted. Raises DataError listing every record whose
+    field count differs from the header's, and every misplaced quote.
     """
     buf = np.frombuffer(data, np.uint8)
-    size = len(buf)
-    quotes = np.flatnonzero(buf == ord('"'))
-    newlines = np.flatnonzero(buf == ord("\n"))
-    commas = np.flatnonzero(buf == ord(","))
-    quote_problems = _quote_problems(buf, quotes)
+    at = _specials(buf)
+    kind = buf[at]
+    is_quote = kind == _QUOTE
+    quote_problems = _quote_problems(buf, at[is_quote])
     if quote_problems:
-        rows = [(name, int(line), "", msg, None) for line, msg in quote_problems]
-        raise DataError(v.problem_frame(rows))
-    outside = lambda pos: np.searchsorted(quotes, pos) % 2 == 0  # noqa: E731
-    breaks = newlines[outside(newlines)]
-    separators = commas[outside(commas)]
-    starts = np.concatenate(([0], breaks + 1))
-    ends = np.concatenate((breaks, [size]))
+        raise DataError(v.problem_frame([(name, line, "", msg, None) for line, msg in quote_problems]))
+    outside = ~(np.logical_xor.accumulate(is_quote) ^ is_quote)  # an even number of quotes before
+    newlines = np.flatnonzero(kind == _NEWLINE)  # indexes into `at`
+    breaks = newlines[outside[newlines]]  # the line breaks that end a record
+    separators_so_far = np.cumsum((kind == _COMMA) & outside, dtype=np.int64)
+    # record k runs from after break k-1 to break k (the last one to the end of the data)
+    total = separators_so_far[-1] if len(at) else 0
+    fields = np.diff(np.append(separators_so_far[breaks], total), prepend=0) + 1
+    lines = np.append(1, np.searchsorted(newlines, breaks) + 2)
+    ends = np.append(at[breaks], len(buf))
+    starts = np.append(0, at[breaks] + 1)
     length = ends - starts
-    last = np.minimum(starts, size - 1)
-    blank = (length == 0) | ((length == 1) & (buf[last] == ord("\r")))
-    starts, ends = starts[~blank], ends[~blank]
-    fields = np.searchsorted(separators, ends) - np.searchsorted(separators, starts) + 1
-    lines = np.searchsorted(newlines, starts) + 1
+    blank = (length == 0) | ((length == 1) & (buf[np.minimum(starts, len(buf) - 1)] == _RETURN))
+    fields, lines = fields[~blank], lines[~blank]
     wrong = np.flatnonzero(fields != fields[0])
     if len(wrong):
-        rows = [
-            (name, int(lines[i]), "", f"has {int(fields[i])} fields, the header has {int(fields[0])}", None)
-            for i in wrong
-        ]
+        rows = [(name, int(lines[i]), "", f"has {int(fields[i])} fields, the header has {int(fields[0])}", None) for i in wrong]
         raise DataError(v.problem_frame(rows))
     return lines[1:]
 
@@ -146,42 +168,58 @@ def _quote_problems(buf: np.ndarray, quotes: np.ndarray) -> list[tuple[int, str]
     After a bad quote the reading of the rest of that line is unreliable, so
     the search starts afresh on the next line: each bad line is named once.
     """
-    newlines = np.flatnonzero(buf == ord("\n"))
+    found = _first_bad_quote(buf, quotes) if len(quotes) else None
+    if found is None:
+        return []
+    newlines = np.flatnonzero(buf == _NEWLINE)
     problems = []
     rest = quotes
-    while len(rest):
-        found = _first_bad_quote(buf, rest)
-        if found is None:
-            break
+    while found is not None:
         position, message = found
         line = int(np.searchsorted(newlines, position)) + 1
         problems.append((line, message))
         next_line = newlines[line - 1] + 1 if line - 1 < len(newlines) else len(buf)
         rest = rest[np.searchsorted(rest, next_line) :]
+        found = _first_bad_quote(buf, rest) if len(rest) else None
     return problems
+
+
+_OPENS_AFTER = np.zeros(256, dtype=bool)
+_OPENS_AFTER[[_COMMA, _NEWLINE, _QUOTE]] = True
+_CLOSES_BEFORE = np.zeros(256, dtype=bool)
+_CLOSES_BEFORE[[_COMMA, _RETURN, _NEWLINE, _QUOTE]] = True
 
 
 def _first_bad_quote(buf: np.ndarray, quotes: np.ndarray) -> tuple[int, str] | None:
     """The byte position and reason of the first misplaced quote, reading quotes in pairs."""
-    prev = np.where(quotes > 0, buf[np.maximum(quotes - 1, 0)], ord("\n"))
-    nxt = np.where(quotes + 1 < len(buf), buf[np.minimum(quotes + 1, len(buf) - 1)], ord("\n"))
-    opening = np.arange(len(quotes)) % 2 == 0
-    bad_open = opening & ~np.isin(prev, [ord(","), ord("\n"), ord('"')])
-    bad_close = ~opening & ~np.isin(nxt, [ord(","), ord("\r"), ord("\n"), ord('"')])
+    opening, closing = quotes[0::2], quotes[1::2]
+    # the start and the end of the data count as line breaks
+    before = np.where(opening > 0, buf[np.maximum(opening - 1, 0)], _NEWLINE)
+    after = np.where(closing + 1 < len(buf), buf[np.minimum(closing + 1, len(buf) - 1)], _NEWLINE)
+    bad_open = np.flatnonzero(~_OPENS_AFTER[before])
+    bad_close = np.flatnonzero(~_CLOSES_BEFORE[after])
     candidates = []
-    if bad_open.any():
-        candidates.append((int(quotes[bad_open.argmax()]), "has a double quote inside an unquoted field (quote the whole field and double the quote)"))
-    if bad_close.any():
-        candidates.append((int(quotes[bad_close.argmax()]), "has text after a closing double quote (quote the whole field and double inner quotes)"))
+    if len(bad_open):
+        candidates.append((int(opening[bad_open[0]]), "has a double quote inside an unquoted field (quote the whole field and double the quote)"))
+    if len(bad_close):
+        candidates.append((int(closing[bad_close[0]]), "has text after a closing double quote (quote the whole field and double inner quotes)"))
     if len(quotes) % 2:
         candidates.append((int(quotes[-1]), "has a quoted field that is never closed"))
     return min(candidates) if candidates else None
 
 
+def _header_start(data: bytes) -> int:
+    """Where the first non-blank line starts."""
+    return re.match(rb"[\r\n]*", data).end()
+
+
 def _header(data: bytes) -> list[str]:
     """The names in the first non-blank line (undecodable bytes replaced)."""
-    text = data.removeprefix(b"\xef\xbb\xbf").decode("utf-8", errors="replace").lstrip("\r\n")
-    return next(csv.reader(io.StringIO(text)), [])
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    start = _header_start(data)
+    end = data.find(b"\n", start)
+    line = data[start : end if end >= 0 else len(data)].decode("utf-8", errors="replace")
+    return next(csv.reader([line]), [])
 
 
 def _check(raw: pd.DataFrame, name: str, schema: v.Schema) -> None:
@@ -193,20 +231,28 @@ def _check(raw: pd.DataFrame, name: str, schema: v.Schema) -> None:
 
 def _cell(raw: pd.DataFrame, line: int, column: str) -> str:
     """The raw text of a cell; for a key of several columns, their values joined by commas."""
-    return ",".join(raw.at[line, c] for c in column.split(","))
+    return ",".join(str(raw.at[line, c]) for c in column.split(","))
 
 
 def _typed(raw: pd.DataFrame, dates: list[str], numbers: list[str] = ()) -> pd.DataFrame:
-    """Convert a checked raw frame: dates to datetime64, numbers to float64, '' to <NA>."""
-    frame = raw.reset_index(drop=True)
-    for column in frame.columns:
-        if column in dates:
-            frame[column] = v.parse_dates(frame[column])
-        elif column in numbers:
-            frame[column] = frame[column].astype("float64")
+    """Convert a checked raw frame: dates to datetime64, numbers to float64, text to
+    strings with '' as NaN. Categorical columns are converted once per distinct value."""
+    columns = {}
+    for column in raw.columns:
+        values = raw[column]
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            codes = values.cat.codes.to_numpy()
+            distinct = pd.Series(np.asarray(values.cat.categories, dtype=object))
         else:
-            frame[column] = frame[column].astype("string").replace("", pd.NA)
-    return frame
+            codes, distinct = None, values.reset_index(drop=True)
+        if column in dates:
+            converted = v.parse_dates(distinct)
+        elif column in numbers:
+            converted = distinct.astype("float64")
+        else:
+            converted = distinct.astype("str").where(distinct != "")
+        columns[column] = converted if codes is None else converted.take(codes).reset_index(drop=True)
+    return pd.DataFrame(columns, copy=False)
 
 
 # ------------------------------------------------------------ the registries
@@ -281,7 +327,7 @@ def metrics_schema() -> v.Schema:
             v.Column("segment", v.one_of(_segments()["segment"], "segment id")),
             v.Column("segment_label"),
             v.Column("metric", v.one_of(units, "metric id")),
-            v.Column("value", v.number),
+            v.Column("value", v.number, many_values=True),
             v.Column("unit"),
             v.Column("basis", v.one_of(BASES, "basis")),
             v.Column("source"),

@@ -3,7 +3,9 @@
 A table's rules are a :class:`Schema`: its columns, a check for each, and
 checks across columns. :meth:`Schema.problems` runs them on a frame of raw
 strings (as read, nothing converted) and returns every problem found, so that
-the loader can reject a file naming each bad cell:
+the loader can reject a file naming each bad cell. Each check sees every
+distinct value (or combination of values) once, so a million rows that use a
+few thousand dates cost a few thousand date checks:
 
 >>> raw = pd.DataFrame({"when": ["2024-09-30", "2024-09-31"]})
 >>> Schema("demo", [Column("when", check=date)]).problems(raw)
@@ -23,11 +25,11 @@ import pandas as pd
 
 from alibiz import fiscal
 
-# A check takes the column's raw strings and returns a message for each bad
-# row, as a Series with the rows' index (empty when every row is fine).
+# A check takes a column's distinct raw strings and returns a message for each
+# bad one, as a Series with the same index (empty when every value is fine).
 Check = Callable[[pd.Series], pd.Series]
-# A table check takes the whole raw frame and returns (rows, column, messages).
-TableCheck = Callable[[pd.DataFrame], Iterable[tuple[str, pd.Series]]]
+# A table check takes the Table and yields (column, messages indexed like the rows).
+TableCheck = Callable[["Table"], Iterable[tuple[str, pd.Series]]]
 
 Problem = tuple[int, str, str]  # (line, column, message)
 
@@ -76,13 +78,15 @@ class Column:
     """One column of a table: required in the header or optional, and its check.
 
     ``nonempty`` makes an empty cell a problem; an empty cell in an optional
-    column is never passed to ``check``.
+    column is never passed to ``check``. ``many_values`` marks a column whose
+    values are mostly distinct, so the loader reads it as plain strings.
     """
 
     name: str
     check: Check | None = None
     nonempty: bool = True
     required: bool = True
+    many_values: bool = False  # mostly distinct values (numbers); its check must refuse empty and spaced values
 
 
 @dataclass(frozen=True)
@@ -114,32 +118,95 @@ class Schema:
 
     def problems(self, raw: pd.DataFrame) -> list[Problem]:
         """Every problem in a frame of raw strings, as (index label, column, message)."""
+        table = Table(raw)
         found: list[Problem] = []
-
-        def add(column: str, messages: pd.Series) -> None:
-            found.extend((int(pos), column, msg) for pos, msg in messages.items())
-
         for column in self.columns:
             if column.name not in raw.columns:
                 continue
-            values = raw[column.name]
-            empty = values.str.strip() == ""
+            codes, values = table.factorized(column.name)
+            checked = None
+            if column.many_values:
+                # its check refuses empty and spaced values itself: name those
+                # plainly, without stripping a million values that are fine
+                checked = column.check(values)
+                values = values[checked.index]
+            stripped = values.str.strip()
+            empty = stripped == ""
+            spaced = ~empty & (values != stripped)
+            messages = [_message(spaced, "has leading or trailing spaces")]
             if column.nonempty:
-                add(column.name, _message(empty, "is empty"))
-            spaced = ~empty & (values != values.str.strip())
-            add(column.name, _message(spaced, "has leading or trailing spaces"))
+                messages.append(_message(empty, "is empty"))
             if column.check is not None:
-                filled = values[~empty & ~spaced]
-                add(column.name, column.check(filled))
+                rest = ~empty & ~spaced
+                messages.append(checked[rest[rest].index] if checked is not None else column.check(values[rest]))
+            for found_here in messages:
+                found.extend(table.rows_of(codes, found_here, column.name))
         for check in self.table_checks:
-            for column, messages in check(raw):
-                add(column, messages)
+            for column, messages in check(table):
+                found.extend((label, column, msg) for label, msg in messages.items())
         found.sort(key=lambda p: (p[0], self._order(p[1])))
         return found
 
     def _order(self, column: str) -> int:
         names = self.column_names
         return names.index(column) if column in names else len(names)
+
+
+class Table:
+    """Raw strings with each column factorized once: checks run on distinct values.
+
+    ``factorized(column)`` gives the code of each row and the distinct values;
+    ``combos(columns)`` the distinct combinations of several columns and the
+    combination of each row; ``rows_of`` / ``expand`` turn messages about
+    distinct values back into messages about rows.
+    """
+
+    def __init__(self, raw: pd.DataFrame):
+        self.raw = raw
+        self._factorized: dict[str, tuple[np.ndarray, pd.Series]] = {}
+
+    def factorized(self, column: str) -> tuple[np.ndarray, pd.Series]:
+        if column not in self._factorized:
+            values = self.raw[column]
+            if isinstance(values.dtype, pd.CategoricalDtype):
+                codes = values.cat.codes.to_numpy()
+                uniques = pd.Series(np.asarray(values.cat.categories, dtype=object), dtype="str")
+            elif values.nunique() > len(values) // 2:  # mostly distinct: check every row
+                codes, uniques = np.arange(len(values)), values.reset_index(drop=True)
+            else:
+                codes, found = pd.factorize(values)
+                uniques = pd.Series(np.asarray(found, dtype=object), dtype="str")
+            self._factorized[column] = (codes, uniques)
+        return self._factorized[column]
+
+    def combos(self, columns: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
+        """The distinct combinations of ``columns`` (a frame) and, per row, its combination."""
+        parts = [self.factorized(c) for c in columns]
+        sizes = [max(len(u), 1) for _, u in parts]
+        if np.prod(sizes, dtype=float) < 2**62:
+            key = np.ravel_multi_index([codes for codes, _ in parts], sizes)
+            unique_keys, inverse = np.unique(key, return_inverse=True)
+            positions = np.unravel_index(unique_keys, sizes)
+        else:  # too many distinct values to pack into one integer
+            frame = pd.DataFrame({c: codes for c, (codes, _) in zip(columns, parts)})
+            inverse, uniques = pd.factorize(pd.MultiIndex.from_frame(frame))
+            positions = [uniques.get_level_values(i).to_numpy() for i in range(len(columns))]
+        combos = pd.DataFrame({c: u.to_numpy()[pos] for c, (_, u), pos in zip(columns, parts, positions)})
+        return combos, inverse.ravel()
+
+    def rows_of(self, codes: np.ndarray, messages: pd.Series, column: str) -> list[Problem]:
+        """(row label, column, message) for every row whose value got a message."""
+        return [(label, column, msg) for label, msg in self.expand(codes, messages).items()]
+
+    def expand(self, codes: np.ndarray, messages: pd.Series) -> pd.Series:
+        """Messages about distinct values (or combinations) as messages about the rows that hold them."""
+        if messages.empty:
+            return pd.Series([], dtype=object)
+        per_value = np.full(codes.max(initial=0) + 1, None, dtype=object)
+        per_value[messages.index.to_numpy()] = messages.to_numpy()
+        per_row = per_value[codes]
+        rows = np.flatnonzero(pd.notna(per_row))
+        return pd.Series(per_row[rows], index=self.raw.index[rows], dtype=object)
 
 
 def _message(bad, message: str) -> pd.Series:
@@ -178,24 +245,41 @@ def fiscal_label(values: pd.Series) -> pd.Series:
     return _message(~ok, "is not a fiscal quarter label like 'FY2025Q2' (quarter 1 to 4)")
 
 
+_NUMBER_CHARACTERS = np.zeros(256, dtype=bool)
+_NUMBER_CHARACTERS[np.frombuffer(b"0123456789.eE+-\n", dtype=np.uint8)] = True
+
+
 def number(values: pd.Series) -> pd.Series:
     """A finite number written plainly: digits, an optional sign, point and exponent.
 
     Spreadsheet habits are refused with a reason rather than guessed at.
     """
-    plain = values.str.fullmatch(_NUMBER).fillna(False).astype(bool)
-    # 1e999 is a plain number that is not finite
-    plain &= np.isfinite(pd.to_numeric(values.where(plain), errors="coerce").fillna(0))
+    parsed = pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    plain = np.isfinite(parsed) & _only_number_characters(values)
+    bad = values[~plain]
     reasons = [
-        (values.str.contains(",", regex=False), "is not a number: remove the thousands separator"),
-        (values.str.contains("%", regex=False), "is not a number: write percentages without '%' (29 means 29%)"),
-        (values.str.fullmatch(r"\(.*\)"), "is not a number: write a loss with a minus sign, not parentheses"),
-        (values.str.fullmatch(_NUMBER).fillna(False).astype(bool), "is not a finite number"),
+        (bad.str.contains(",", regex=False), "is not a number: remove the thousands separator"),
+        (bad.str.contains("%", regex=False), "is not a number: write percentages without '%' (29 means 29%)"),
+        (bad.str.fullmatch(r"\(.*\)"), "is not a number: write a loss with a minus sign, not parentheses"),
+        (bad.str.fullmatch(_NUMBER), "is not a finite number"),
     ]
-    messages = pd.Series("is not a number", index=values.index, dtype=object)
+    messages = pd.Series("is not a number", index=bad.index, dtype=object)
     for mask, message in reversed(reasons):
         messages = messages.mask(mask.fillna(False).astype(bool), message)
-    return messages[~plain]
+    return messages
+
+
+def _only_number_characters(values: pd.Series) -> np.ndarray:
+    """Whether each string uses only the characters of a plain number, checked on the bytes at once."""
+    items = values.to_list()
+    joined = "\n".join(items)
+    if not joined.isascii():  # rare: fall back to a pattern per value
+        return values.str.fullmatch(r"[0-9.eE+-]*").fillna(False).to_numpy(dtype=bool)
+    buf = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
+    ends = np.cumsum(np.fromiter(map(len, items), dtype=np.int64, count=len(items)) + 1)
+    ok = np.ones(len(items), dtype=bool)
+    ok[np.searchsorted(ends, np.flatnonzero(~_NUMBER_CHARACTERS[buf]), side="right")] = False
+    return ok
 
 
 def one_of(allowed: Iterable[str], what: str) -> Check:
@@ -237,31 +321,42 @@ def unique_key(columns: list[str]) -> TableCheck:
     """A check that no two rows share the values of ``columns``."""
     name = ",".join(columns)
 
-    def check(raw: pd.DataFrame):
-        key = raw[columns]
-        repeated = key.duplicated(keep="first")
-        if not repeated.any():
+    def check(table: Table):
+        combos, inverse = table.combos(columns)
+        if len(combos) == len(inverse):
             return
-        lines = key.index.to_series(index=range(len(key)))
-        first = lines.groupby([key[c].to_numpy() for c in columns], sort=False).transform("min")
-        first.index = key.index
-        first_line = first[repeated.to_numpy()]
-        yield name, "duplicate key: the same " + " + ".join(columns) + " as line " + first_line.astype(str)
+        _, first_of_key = np.unique(inverse, return_index=True)
+        first = first_of_key[inverse]
+        repeated = np.flatnonzero(first != np.arange(len(inverse)))
+        labels = table.raw.index
+        what = "duplicate key: the same " + " + ".join(columns) + " as line "
+        yield name, pd.Series([what + str(labels[first[r]]) for r in repeated], index=labels[repeated], dtype=object)
 
     return check
+
+
+def _per_combo(columns: list[str], judge) -> Callable[[Table], pd.Series]:
+    """Run ``judge`` on the distinct combinations of ``columns``; its messages, per row."""
+
+    def run(table: Table) -> pd.Series:
+        combos, inverse = table.combos(columns)
+        return table.expand(inverse, judge(combos))
+
+    return run
 
 
 def matches_label(date_column: str, label_column: str) -> TableCheck:
     """A check that a fiscal label agrees with the quarter-end date beside it."""
 
-    def check(raw: pd.DataFrame):
-        dates = parse_dates(raw[date_column])
-        derived = fiscal.labels_of(dates).set_axis(raw.index)
-        valid = dates.notna() & raw[label_column].str.fullmatch(r"FY\d{4}Q[1-4]").fillna(False).astype(bool)
-        bad = valid & (derived != raw[label_column]).fillna(False).astype(bool)
-        yield label_column, (
-            f"does not match {date_column} " + raw.loc[bad, date_column] + " (expected " + derived[bad] + ")"
-        )
+    def judge(combos: pd.DataFrame) -> pd.Series:
+        dates = parse_dates(combos[date_column])
+        derived = fiscal.labels_of(dates).set_axis(combos.index)
+        valid = dates.notna() & combos[label_column].str.fullmatch(r"FY\d{4}Q[1-4]").fillna(False).astype(bool)
+        bad = valid & (derived != combos[label_column]).fillna(False).astype(bool)
+        return f"does not match {date_column} " + combos.loc[bad, date_column] + " (expected " + derived[bad] + ")"
+
+    def check(table: Table):
+        yield label_column, _per_combo([date_column, label_column], judge)(table)
 
     return check
 
@@ -269,10 +364,13 @@ def matches_label(date_column: str, label_column: str) -> TableCheck:
 def unit_of(registry: dict[str, str]) -> TableCheck:
     """A check that each row's unit is the one the metric registry gives."""
 
-    def check(raw: pd.DataFrame):
-        expected = raw["metric"].map(registry)
-        bad = expected.notna() & (raw["unit"] != expected) & (raw["unit"].str.strip() != "")
-        yield "unit", "metric '" + raw.loc[bad, "metric"] + "' is measured in '" + expected[bad] + "'"
+    def judge(combos: pd.DataFrame) -> pd.Series:
+        expected = combos["metric"].map(registry)
+        bad = expected.notna() & (combos["unit"] != expected) & (combos["unit"].str.strip() != "")
+        return "metric '" + combos.loc[bad, "metric"] + "' is measured in '" + expected[bad] + "'"
+
+    def check(table: Table):
+        yield "unit", _per_combo(["metric", "unit"], judge)(table)
 
     return check
 
@@ -280,10 +378,13 @@ def unit_of(registry: dict[str, str]) -> TableCheck:
 def not_before(column: str, earlier: str, what: str) -> TableCheck:
     """A check that the date in ``column`` is not before the date in ``earlier``."""
 
-    def check(raw: pd.DataFrame):
-        late, early = parse_dates(raw[column]), parse_dates(raw[earlier])
+    def judge(combos: pd.DataFrame) -> pd.Series:
+        late, early = parse_dates(combos[column]), parse_dates(combos[earlier])
         bad = (late < early).fillna(False).astype(bool)
-        yield column, f"is before {what} (" + earlier + " " + raw.loc[bad, earlier] + ")"
+        return f"is before {what} (" + earlier + " " + combos.loc[bad, earlier] + ")"
+
+    def check(table: Table):
+        yield column, _per_combo([column, earlier], judge)(table)
 
     return check
 
@@ -291,10 +392,15 @@ def not_before(column: str, earlier: str, what: str) -> TableCheck:
 def required_when(column: str, when_column: str, value: str) -> TableCheck:
     """A check that ``column`` is filled exactly on rows where ``when_column == value``."""
 
-    def check(raw: pd.DataFrame):
-        empty = raw[column].str.strip() == ""
-        applies = raw[when_column] == value
-        yield column, _message(applies & empty, f"is required when {when_column} is '{value}'")
-        yield column, _message(~applies & ~empty, f"must be empty unless {when_column} is '{value}'")
+    def judge(combos: pd.DataFrame) -> pd.Series:
+        empty = combos[column].str.strip() == ""
+        applies = combos[when_column] == value
+        return pd.concat([
+            _message(applies & empty, f"is required when {when_column} is '{value}'"),
+            _message(~applies & ~empty, f"must be empty unless {when_column} is '{value}'"),
+        ])  # fmt: skip
+
+    def check(table: Table):
+        yield column, _per_combo([column, when_column], judge)(table)
 
     return check
