@@ -118,7 +118,8 @@ def _report(args) -> int:
     try:
         written = write_report(args.out, formats=formats, metrics_path=args.metrics, events_path=args.events)
     except OSError as error:
-        print(f"alibiz report: cannot write {args.out}: {error.strerror or error}", file=sys.stderr)
+        reason = error.strerror or str(error)
+        print(f"alibiz report: cannot write the report to {args.out}: {reason}", file=sys.stderr)
         return 1
     print(f"wrote {len(written)} files to {args.out}/")
     return 0

@@ -50,6 +50,8 @@ def _read(path, schema: v.Schema) -> tuple[pd.DataFrame, str]:
         raise DataError.single(name, None, "", f"file is empty (expected a header row: {expected})")
     if b"\x00" in data:
         _check_text(name, data)
+    if b"\r" in data:
+        _check_line_ends(name, data)
     header = _header(data)
     header_line = data.count(b"\n", 0, _header_start(data)) + 1
     problems = [(name, header_line, c, m, None) for c, m in schema.header_problems(header)]
@@ -108,6 +110,19 @@ def _check_text(name: str, data: bytes) -> None:
                 rows.append((name, number, "", f"is not UTF-8 text (byte 0x{bad} at position {exc.start + 1}); save the file as UTF-8", None))
     if rows:
         raise DataError(v.problem_frame(sorted(rows, key=lambda r: r[1])))
+
+
+def _check_line_ends(name: str, data: bytes) -> None:
+    """Reject carriage returns that do not end a line with a line feed (CR-only files)."""
+    buf = np.frombuffer(data, np.uint8)
+    returns = np.flatnonzero(buf == _RETURN)
+    lone = returns[(returns + 1 >= len(buf)) | (buf[np.minimum(returns + 1, len(buf) - 1)] != _NEWLINE)]
+    if len(lone):
+        rows = [
+            (name, int(line), "", "has a carriage return without a line feed: save the file with LF or CRLF line ends", None)
+            for line in np.unique(_line_of(data, lone))
+        ]
+        raise DataError(v.problem_frame(rows))
 
 
 def _line_of(data: bytes, positions: np.ndarray) -> np.ndarray:
@@ -219,7 +234,10 @@ def _header(data: bytes) -> list[str]:
     start = _header_start(data)
     end = data.find(b"\n", start)
     line = data[start : end if end >= 0 else len(data)].decode("utf-8", errors="replace")
-    return next(csv.reader([line]), [])
+    try:
+        return next(csv.reader([line]), [])
+    except csv.Error:  # a header no CSV reader can split: compare its raw pieces
+        return line.split(",")
 
 
 def _check(raw: pd.DataFrame, name: str, schema: v.Schema) -> None:

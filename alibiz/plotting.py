@@ -70,6 +70,10 @@ RC = {
 }
 
 
+class NoFigures(ValueError):
+    """The data has no figure for what was asked to be drawn."""
+
+
 @contextlib.contextmanager
 def style():
     """The charts' look, as a context: ``with alibiz.style(): ...``.
@@ -272,7 +276,7 @@ def _draw_values(ax: Axes, segments: list[str], metric: str, *, basis: str, metr
     data = {s: series(s, metric, basis=basis, metrics=metrics) for s in segments}
     present = [s for s in segments if not data[s].dropna().empty]
     if not present:
-        raise ValueError(f"no {basis} figures for {metric!r} of {segments}")
+        raise NoFigures(f"no {basis} figures for {metric!r} of {segments}")
     both = pd.concat([data[s] for s in present])
     divisor, ylabel = _scale(meta, both)
     first, last = both.index.min(), both.index.max()
@@ -430,13 +434,19 @@ def dashboard(*, events="default", kinds=("reorg", "segment_reporting"), metrics
         shown_all, firsts, lasts = [], [], []
         for ax, (segment, metric, title) in zip(axes, DASHBOARD):
             segments = [segment] if isinstance(segment, str) else segment
-            shown, first, last = _draw_values(
-                ax, segments, metric, basis="as_reported", metrics=frame, events=chosen, stitch=False, labels=CONSUMERS
-            )
             ax.set_title(title, fontsize=10)
+            try:
+                shown, first, last = _draw_values(
+                    ax, segments, metric, basis="as_reported", metrics=frame, events=chosen, stitch=False, labels=CONSUMERS
+                )
+            except NoFigures:
+                ax.text(0.5, 0.5, "no published figures in the data", transform=ax.transAxes, ha="center", color="#555555")
+                continue
             shown_all.append(shown)
             firsts.append(first)
             lasts.append(last)
+        if not firsts:
+            raise NoFigures("no figures for any panel of the dashboard")
         _fiscal_ticks(axes[0], min(firsts), max(lasts))
         for ax in axes[:-1]:
             ax.tick_params(axis="x", which="both", labelbottom=False)

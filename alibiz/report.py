@@ -96,12 +96,19 @@ def write_report(out, *, formats: Iterable[str] = FORMATS, metrics_path=None, ev
         raise ValueError(f"formats must be among {list(FORMATS)}, got {formats}")
     metrics = load_metrics(metrics_path)
     events = load_events(events_path)
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    out = Path(out).absolute()
+    if not out.parent.is_dir():
+        raise FileNotFoundError(f"the folder {out.parent} does not exist")
+    _recover(out)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     try:
+        missing = []
         for chart in CHARTS:
-            figure = chart.draw(metrics, events)
+            try:
+                figure = chart.draw(metrics, events)
+            except plotting.NoFigures:
+                missing.append(chart.name)  # the data has nothing to draw: say so in the index
+                continue
             try:
                 with plotting.style():  # svg.hashsalt applies when the file is written
                     for fmt in formats:
@@ -109,7 +116,8 @@ def write_report(out, *, formats: Iterable[str] = FORMATS, metrics_path=None, ev
                         figure.savefig(path, format=fmt, bbox_inches="tight", metadata=METADATA[fmt])
             finally:
                 plt.close(figure)
-        (staging / "index.html").write_text(_index_html(metrics, events, formats), encoding="utf-8")
+        (staging / "index.html").write_text(_index_html(metrics, events, formats, missing), encoding="utf-8")
+        _figures_csv(metrics).to_csv(staging / "figures.csv", index=False, lineterminator="\n", float_format="%.10g")
         _swap_in(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -117,22 +125,70 @@ def write_report(out, *, formats: Iterable[str] = FORMATS, metrics_path=None, ev
     return sorted(out.iterdir())
 
 
+def _old(out: Path) -> Path:
+    return out.with_name(f".{out.name}.old")
+
+
+def _recover(out: Path) -> None:
+    """Put back the previous report if a run was stopped between the two renames of the swap."""
+    if not out.exists() and _old(out).is_dir():
+        os.replace(_old(out), out)
+
+
 def _swap_in(staging: Path, out: Path) -> None:
-    """Replace ``out`` by ``staging``: the old report stays whole until the new one is."""
+    """Replace ``out`` by ``staging``: the old report stays whole until the new one is.
+
+    Two renames: ``out`` -> ``.out.old``, then the new folder -> ``out``. A run
+    stopped between them leaves the old report whole in ``.out.old``, and the
+    next run puts it back before it starts.
+    """
     if not out.exists():
         os.replace(staging, out)
         return
-    old = out.with_name(f".{out.name}.old")
-    shutil.rmtree(old, ignore_errors=True)
-    os.replace(out, old)
+    shutil.rmtree(_old(out), ignore_errors=True)
+    os.replace(out, _old(out))
     os.replace(staging, out)
-    shutil.rmtree(old)
+    shutil.rmtree(_old(out))
+
+
+# --------------------------------------------------------------------- csv
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _figures_csv(metrics: pd.DataFrame) -> pd.DataFrame:
+    """The figures behind the charts, for a spreadsheet: text cells cannot start a formula."""
+    keys = {(s, m) for chart in CHARTS for s in chart.segments for m in chart.metrics}
+    rows = metrics[[(s, m) in keys for s, m in zip(metrics["segment"], metrics["metric"])]]
+    columns = ["fiscal_period", "period_end", "segment", "segment_label", "metric", "value", "unit",
+               "basis", "source", "published", "note"]  # fmt: skip
+    table = rows[columns].assign(
+        period_end=rows["period_end"].dt.strftime("%Y-%m-%d"), published=rows["published"].dt.strftime("%Y-%m-%d")
+    )
+    return spreadsheet_safe(table)
+
+
+def spreadsheet_safe(table: pd.DataFrame) -> pd.DataFrame:
+    """Text cells that a spreadsheet would read as a formula get a leading apostrophe.
+
+    Numbers stay numbers (a loss of -2905 is a value, not a formula).
+
+    >>> spreadsheet_safe(pd.DataFrame({"a": ["=1+1", "ok", "@SUM(A1)"], "n": [-1.0, 2.0, 3.0]}))["a"].tolist()
+    ["'=1+1", 'ok', "'@SUM(A1)"]
+    """
+    safe = table.copy()
+    for column in safe.columns:
+        if pd.api.types.is_string_dtype(safe[column]) or safe[column].dtype == object:
+            text = safe[column]
+            risky = text.fillna("").astype(str).str.startswith(FORMULA_STARTS)
+            safe[column] = text.where(~risky, "'" + text.astype(str))
+    return safe
 
 
 # -------------------------------------------------------------------- html
 
 
-def _index_html(metrics: pd.DataFrame, events: pd.DataFrame, formats: list[str]) -> str:
+def _index_html(metrics: pd.DataFrame, events: pd.DataFrame, formats: list[str], missing: list[str]) -> str:
     image = "png" if "png" in formats else formats[0]
     as_of = fiscal.label(metrics["period_end"].max())
     e = html.escape
@@ -155,6 +211,10 @@ def _index_html(metrics: pd.DataFrame, events: pd.DataFrame, formats: list[str])
         shown = shown[shown["basis"] == "as_reported"]
         sources = shown.groupby("source", sort=True)["fiscal_period"].agg(lambda s: ", ".join(sorted(set(s))))
         items = "".join(f"<li>{e(source)}: {e(quarters)}</li>" for source, quarters in sources.items())
+        if chart.name in missing:
+            parts.append(f'<figure id="{chart.name}"><p><em>No published figures for this chart in the data.</em></p>'
+                         f"<figcaption>{e(chart.caption)}</figcaption></figure>")  # fmt: skip
+            continue
         parts.append(
             f'<figure id="{chart.name}"><img src="{chart.name}.{image}" alt="{e(chart.caption)}">'
             f"<figcaption>{e(chart.caption)}</figcaption>"
@@ -171,7 +231,7 @@ def _index_html(metrics: pd.DataFrame, events: pd.DataFrame, formats: list[str])
         )
     parts.append("</table>")
     parts.append(
-        "<p>Made with alibiz from data/metrics.csv and data/events.csv; every figure's source "
-        "and publication date are in the data.</p></body></html>"
+        '<p>The figures behind these charts, with their sources: <a href="figures.csv">figures.csv</a>. '
+        "Made with alibiz from data/metrics.csv and data/events.csv.</p></body></html>"
     )
     return "\n".join(parts) + "\n"

@@ -50,7 +50,7 @@ class DataError(ValueError):
         lines = []
         for row in self.problems.itertuples(index=False):
             where = f"{row.file}:{row.line}" if pd.notna(row.line) else f"{row.file}"
-            column = f" column '{row.column}':" if row.column else ""
+            column = f" column '{_printable(row.column)}':" if row.column else ""
             got = f" (got {_show(row.got)})" if row.got is not None and not pd.isna(row.got) else ""
             lines.append(f"{where}:{column} {row.message}{got}")
         return "\n".join(lines)
@@ -64,6 +64,11 @@ class DataError(ValueError):
 def problem_frame(rows: list[tuple]) -> pd.DataFrame:
     """Problems as the frame :class:`DataError` carries."""
     return pd.DataFrame(rows, columns=["file", "line", "column", "message", "got"])
+
+
+def _printable(text: str) -> str:
+    """Text from a file, with control characters (line breaks among them) written as escapes."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
 
 
 def _show(value, limit: int = 60) -> str:

@@ -103,3 +103,67 @@ def test_format_must_be_png_or_svg(tmp_path):
     result = run("report", "--out", tmp_path / "r", "--format", "gif")
     assert result.returncode == 2
     assert "--format" in result.stderr
+
+
+def test_figures_csv_holds_the_charted_figures_and_cannot_start_a_formula(two_runs, tmp_path):
+    import csv
+
+    with open(two_runs[0] / "figures.csv", newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows and {"value", "source", "published"} <= set(rows[0])
+    assert any(r["value"] == "-2905" for r in rows)  # numbers as published, losses stay numbers
+    text_columns = [c for c in rows[0] if c != "value"]
+    assert not any(r[c].startswith(("=", "+", "-", "@")) for r in rows for c in text_columns)
+
+
+def test_formula_text_is_neutralised(tmp_path):
+    metrics = tmp_path / "m.csv"
+    metrics.write_text(HEADER + "\n" + ROWS[0].replace('"Alibaba Group Announces', '"=HYPERLINK(""x"")+Alibaba Group Announces') + "\n", encoding="utf-8")
+    report.write_report(tmp_path / "out", formats=["png"], metrics_path=metrics, events_path=FIXTURES / "events.csv")
+    text = (tmp_path / "out" / "figures.csv").read_text(encoding="utf-8")
+    assert "\"'=HYPERLINK" in text and ",=HYPERLINK" not in text
+    # a file with one figure still gets a report; charts it cannot draw say so
+    index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert "No published figures for this chart" in index and 'src="aidc_revenue.png"' in index
+
+
+def test_missing_parent_folder_is_a_clear_error(tmp_path):
+    result = run("report", "--out", tmp_path / "no" / "such" / "reports")
+    assert result.returncode == 1
+    assert "does not exist" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_unwritable_folder_is_a_clear_error(tmp_path, monkeypatch, capsys):
+    from alibiz import cli
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(report.tempfile, "mkdtemp", refuse)
+    status = cli.main(["report", "--out", str(tmp_path / "reports"), "--metrics", str(FIXTURES / "metrics.csv")])
+    assert status == 1
+    assert "cannot write the report" in capsys.readouterr().err
+
+
+def test_a_run_stopped_between_the_two_renames_is_recovered(tmp_path, monkeypatch):
+    out = tmp_path / "reports"
+    paths = {"metrics_path": FIXTURES / "metrics.csv", "events_path": FIXTURES / "events.csv"}
+    report.write_report(out, formats=["png"], **paths)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    real_replace = report.os.replace
+    calls = []
+
+    def stop_after_first_rename(src, dst):
+        calls.append((src, dst))
+        real_replace(src, dst)
+        if len(calls) == 1:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(report.os, "replace", stop_after_first_rename)
+    with pytest.raises(KeyboardInterrupt):
+        report.write_report(out, formats=["png"], **paths)
+    monkeypatch.setattr(report.os, "replace", real_replace)
+    assert not out.exists() and (tmp_path / ".reports.old").is_dir()  # the old report is whole, aside
+    report.write_report(out, formats=["png"], **paths)  # the next run puts it back, then replaces it
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["reports"]

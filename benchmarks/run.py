@@ -1,0 +1,250 @@
+"""Measure alibiz against its floors and write the results table into benchmarks/README.md.
+
+    python benchmarks/run.py              # everything (about five minutes)
+    python benchmarks/run.py --quick      # fewer repeats, no 1M rows, no test-suite run
+
+Each figure is a ratio measured side by side in one run (the median of
+several runs of each, interleaved), so the machine's speed cancels out:
+
+- ``import alibiz`` against ``import pandas``;
+- ``alibiz.load_metrics`` (full validation) against ``pandas.read_csv`` of the
+  same synthetic valid file, at 1 thousand, 100 thousand and 1 million rows,
+  with peak memory against the loaded frame's size;
+- ``alibiz report`` against the same figures drawn and saved by bare matplotlib;
+- the whole test suite's wall time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+DATA = HERE / ".data"
+
+
+def median_pair(first, second, repeats: int) -> tuple[float, float]:
+    """Medians of two timed callables, run alternately so that drift hits both."""
+    a, b = [], []
+    for _ in range(repeats):
+        a.append(first())
+        b.append(second())
+    return statistics.median(a), statistics.median(b)
+
+
+def run_python(code: str) -> float:
+    """Wall time of a fresh interpreter running ``code``."""
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=tempfile.gettempdir())
+    return time.perf_counter() - start
+
+
+def synthetic_metrics(rows: int) -> Path:
+    """A valid metrics file of ``rows`` rows (made once, kept in benchmarks/.data)."""
+    path = DATA / f"metrics_{rows}.csv"
+    if path.exists():
+        return path
+    import numpy as np
+    import pandas as pd
+
+    import alibiz
+
+    DATA.mkdir(exist_ok=True)
+    registry = alibiz.load_metric_registry()
+    segments = alibiz.load_segments()["segment"]
+    per_quarter = len(segments) * len(registry) * 2
+    quarters = pd.period_range("1800Q1", periods=rows // per_quarter + 1, freq="Q-MAR")
+    keys = pd.MultiIndex.from_product(
+        [quarters, segments, registry["metric"], ["as_reported", "restated"]], names=["q", "s", "m", "b"]
+    ).to_frame(index=False).iloc[:rows]
+    frame = pd.DataFrame({
+        "period_end": keys["q"].dt.end_time.dt.strftime("%Y-%m-%d"),
+        "fiscal_period": "FY" + keys["q"].dt.qyear.astype(str) + "Q" + keys["q"].dt.quarter.astype(str),
+        "segment": keys["s"], "segment_label": "Alibaba International Digital Commerce Group",
+        "metric": keys["m"], "value": np.round(np.arange(len(keys)) * 1.5 - 7, 1),
+        "unit": keys["m"].map(dict(zip(registry["metric"], registry["unit"]))), "basis": keys["b"],
+        "source": "Alibaba Group Announces September Quarter 2024 Results, Business Wire 2024-11-15 (https://example.org/r)",
+        "published": (keys["q"].dt.end_time + pd.Timedelta(days=45)).dt.strftime("%Y-%m-%d"), "note": "",
+    })  # fmt: skip
+    frame.to_csv(path, index=False)
+    return path
+
+
+MEMORY_PROBE = """
+import json, sys, tracemalloc, alibiz, pandas as pd
+path, how = sys.argv[1], sys.argv[2]
+tracemalloc.start()
+frame = alibiz.load_metrics(path) if how == "alibiz" else pd.read_csv(path)
+peak = tracemalloc.get_traced_memory()[1]
+print(json.dumps({"peak": peak, "frame": int(frame.memory_usage(deep=True).sum())}))
+"""
+
+
+def memory(path: Path, how: str) -> dict:
+    out = subprocess.run([sys.executable, "-c", MEMORY_PROBE, str(path), how], check=True, capture_output=True, text=True)
+    return json.loads(out.stdout)
+
+
+def bench_import(repeats: int) -> dict:
+    pandas, alibiz = median_pair(lambda: run_python("import pandas"), lambda: run_python("import alibiz"), repeats)
+    return {"pandas_s": pandas, "alibiz_s": alibiz, "ratio": alibiz / pandas}
+
+
+def bench_load(rows: int, repeats: int) -> dict:
+    import pandas as pd
+
+    import alibiz
+
+    path = synthetic_metrics(rows)
+
+    def timed(load):
+        def run():
+            start = time.perf_counter()
+            frame = load(path)
+            elapsed = time.perf_counter() - start
+            assert len(frame) == rows
+            return elapsed
+
+        return run
+
+    floor, ours = median_pair(timed(pd.read_csv), timed(alibiz.load_metrics), repeats)
+    mem = memory(path, "alibiz")
+    return {"rows": rows, "read_csv_s": floor, "load_metrics_s": ours, "ratio": ours / floor,
+            "peak_mb": mem["peak"] / 2**20, "frame_mb": mem["frame"] / 2**20,
+            "memory_ratio": mem["peak"] / mem["frame"], "us_per_row": ours / rows * 1e6}  # fmt: skip
+
+
+def bare_matplotlib_report(out: Path) -> None:
+    """The floor: the report's figures drawn as plain bars and lines and saved, nothing more."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    import alibiz
+    from alibiz.report import CHARTS
+
+    metrics = alibiz.load_metrics()
+    for chart in CHARTS:
+        panels = list(zip(chart.segments, chart.metrics)) if chart.name == "dashboard" else [(chart.segments, chart.metrics[0])]
+        fig, axes = plt.subplots(len(panels), 1, figsize=(9, 4.2 * len(panels)), squeeze=False)
+        for ax, (segments, metric) in zip(axes[:, 0], panels):
+            for segment in [segments] if isinstance(segments, str) else segments:
+                values = alibiz.series(segment, metric, metrics=metrics)
+                if values.empty:
+                    continue
+                (ax.bar if metric in ("revenue", "adjusted_ebita") else ax.plot)(values.index, values.to_numpy())
+        for fmt in ("png", "svg"):
+            fig.savefig(out / f"{chart.name}.{fmt}", dpi=150, bbox_inches="tight")
+        plt.close(fig)
+
+
+def bench_report(repeats: int) -> dict:
+    def floor():
+        with tempfile.TemporaryDirectory() as tmp:
+            start = time.perf_counter()
+            subprocess.run([sys.executable, str(Path(__file__)), "--floor-report", tmp], check=True)
+            return time.perf_counter() - start
+
+    def ours():
+        with tempfile.TemporaryDirectory() as tmp:
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "alibiz.cli", "report", "--out", str(Path(tmp) / "r")], check=True, capture_output=True)
+            return time.perf_counter() - start
+
+    floor_s, ours_s = median_pair(floor, ours, repeats)
+    return {"matplotlib_s": floor_s, "report_s": ours_s, "ratio": ours_s / floor_s}
+
+
+def bench_suite() -> dict:
+    start = time.perf_counter()
+    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=ROOT, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
+    return {"seconds": elapsed, "summary": re.sub(r"\x1b\[[0-9;]*m", "", summary), "returncode": result.returncode}
+
+
+def machine() -> str:
+    import matplotlib
+    import numpy
+    import pandas
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (f"{cpu}, {os.cpu_count()} cores, {memory_gb:.0f} GiB; {platform.system()} {platform.release()}; "
+            f"Python {platform.python_version()}, pandas {pandas.__version__}, numpy {numpy.__version__}, "
+            f"matplotlib {matplotlib.__version__}")  # fmt: skip
+
+
+def table(results: dict) -> str:
+    lines = ["| measure | floor | alibiz | ratio | goal |", "| --- | --- | --- | --- | --- |"]
+    imp = results["import"]
+    lines.append(f"| `import alibiz` vs `import pandas` | {imp['pandas_s']:.3f} s | {imp['alibiz_s']:.3f} s | {imp['ratio']:.2f} | <= 1.10 |")
+    for load in results["load"]:
+        lines.append(
+            f"| `load_metrics`, {load['rows']:,} rows vs `read_csv` | {load['read_csv_s']:.3f} s | {load['load_metrics_s']:.3f} s "
+            f"| {load['ratio']:.2f} | <= 1.5 |"
+        )
+    for load in results["load"]:
+        lines.append(
+            f"| peak memory of `load_metrics`, {load['rows']:,} rows, vs the frame | {load['frame_mb']:.1f} MiB | "
+            f"{load['peak_mb']:.1f} MiB | {load['memory_ratio']:.2f} | <= 2 |"
+        )
+    if len(results["load"]) > 1:
+        per_row = ", ".join(f"{l['us_per_row']:.2f} µs/row at {l['rows']:,}" for l in results["load"])
+        lines.append(f"| time per row (linear growth) | | {per_row} | | flat |")
+    rep = results.get("report")
+    if rep:
+        lines.append(f"| `alibiz report` vs bare matplotlib | {rep['matplotlib_s']:.2f} s | {rep['report_s']:.2f} s | {rep['ratio']:.2f} | <= 1.2 |")
+    suite = results.get("suite")
+    if suite:
+        lines.append(f"| whole test suite, wall time | | {suite['seconds']:.0f} s ({suite['summary']}) | | < 120 s |")
+    return "\n".join(lines)
+
+
+def write_readme(results: dict) -> None:
+    readme = HERE / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    block = f"Machine: {results['machine']}.\n\n{table(results)}\n"
+    text = re.sub(r"(<!-- results:start -->\n).*?(<!-- results:end -->)", lambda m: m.group(1) + block + m.group(2), text, flags=re.S)
+    readme.write_text(text, encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repeats; no 1M rows; no test suite")
+    parser.add_argument("--floor-report", metavar="DIR", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.floor_report:
+        bare_matplotlib_report(Path(args.floor_report))
+        return
+    repeats = 3 if args.quick else 7
+    sizes = [1_000, 100_000] if args.quick else [1_000, 100_000, 1_000_000]
+    results = {"machine": machine(), "import": bench_import(repeats)}
+    results["load"] = [bench_load(rows, repeats if rows < 1_000_000 else 3) for rows in sizes]
+    results["report"] = bench_report(3)
+    if not args.quick:
+        results["suite"] = bench_suite()
+    print(table(results))
+    write_readme(results)
+
+
+if __name__ == "__main__":
+    main()
