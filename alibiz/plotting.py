@@ -78,12 +78,17 @@ class NoFigures(ValueError):
 def style():
     """The charts' look, as a context: ``with alibiz.style(): ...``.
 
-    Fixed fonts and colours, and settings that make saved files reproducible;
-    nothing outside the ``with`` block is changed.
+    Matplotlib's defaults plus fixed fonts and colours and the settings that
+    make saved files reproducible, whatever style is set outside; nothing
+    outside the ``with`` block is changed.
     """
     interactive = mpl.rcParams["interactive"]
     try:
-        with mpl.rc_context(RC):
+        with mpl.rc_context():
+            # start from matplotlib's defaults, so that a style set elsewhere
+            # (a notebook's, a test harness's) cannot change the charts
+            mpl.rcdefaults()
+            mpl.rcParams.update(RC)
             try:
                 yield
             finally:
@@ -177,13 +182,20 @@ def _number_events(ax: Axes, numbered: list[tuple[int, pd.Series]]) -> None:
     ax.set_title(ax.get_title(loc="left"), loc="left", pad=8 + 18 * len(level_ends))
 
 
+# Below the axes: the x tick labels (8 pt) with their ticks and padding take
+# about 17 points; text placed under the plot starts below them.
+_BELOW_TICK_LABELS = -24
+
+
 def _under(ax: Axes, anchor, text: str, **kwargs):
-    """Text placed under ``anchor`` (an artist, or the x axis and its tick labels)."""
-    if anchor is None:
-        anchor = lambda renderer: ax.xaxis.get_tightbbox(renderer)  # noqa: E731
+    """Text placed under ``anchor`` (a text artist), or under the x tick labels of ``ax``.
+
+    The offsets are fixed in points, so the placement costs no layout pass.
+    """
+    xy, offset = ((0, 0), (0, -6)) if anchor is not None else ((0, 0), (0, _BELOW_TICK_LABELS))
     return ax.annotate(
-        text, xy=(0, 0), xycoords=anchor, xytext=(0, -6), textcoords="offset points",
-        ha="left", va="top", annotation_clip=False, **kwargs,
+        text, xy=xy, xycoords=anchor if anchor is not None else "axes fraction", xytext=offset,
+        textcoords="offset points", ha="left", va="top", annotation_clip=False, **kwargs,
     )  # fmt: skip
 
 
