@@ -6,8 +6,6 @@
 np.float64(29.0)
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
 from alibiz.analysis import (
     coverage,
     coverage_text,
@@ -35,11 +33,6 @@ from alibiz.load import (
 )
 from alibiz.validate import DataError
 
-try:
-    __version__ = version("alibiz")
-except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
-    __version__ = "0+unknown"
-
 # Charts need matplotlib: imported on first use, so `import alibiz` stays light.
 _PLOTTING = ("plot_metric", "plot_event_study", "dashboard", "style")
 
@@ -49,6 +42,13 @@ def __getattr__(name):
         from alibiz import plotting
 
         return getattr(plotting, name)
+    if name == "__version__":  # read from the installed metadata only when asked
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("alibiz")
+        except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+            return "0+unknown"
     raise AttributeError(f"module 'alibiz' has no attribute {name!r}")
 
 

@@ -220,9 +220,11 @@ def _fiscal_ticks(ax: Axes, first: pd.Timestamp, last: pd.Timestamp) -> None:
     step = 1 if len(quarters) <= 12 else 2 if len(quarters) <= 20 else 4
     # anchor the labels on fiscal Q1 (30 June) so each year's label reads the same
     majors = [q for q in quarters if (fiscal.period(q).quarter - 1) % step == 0] if step > 1 else list(quarters)
-    ax.xaxis.set_major_locator(FixedLocator(mdates.date2num(majors)))
+    positions = mdates.date2num(majors)
+    labels = {float(x): fiscal.label(q, short=True) for x, q in zip(positions, majors)}
+    ax.xaxis.set_major_locator(FixedLocator(positions))
     ax.xaxis.set_minor_locator(FixedLocator(mdates.date2num(quarters)))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: fiscal.label(mdates.num2date(x).replace(tzinfo=None).strftime("%Y-%m-%d"), short=True)))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: labels.get(float(x), "")))
     ax.tick_params(axis="x", which="major", labelsize=8)
     margin = pd.Timedelta(days=75)
     ax.set_xlim(first - margin, last + margin)

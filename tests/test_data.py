@@ -94,3 +94,33 @@ def test_recorded_discrepancies_are_still_discrepancies():
     for row in alibiz.load_discrepancies().itertuples(index=False):
         key = (row.period_end, row.segment, row.metric)
         assert key in table.index and table.loc[key, "flagged"], f"{key} no longer differs: remove it"
+
+
+def test_quarters_add_up_to_the_annual_filing():
+    """Where all four quarters of a fiscal year were first printed, they sum to the annual total.
+
+    Allowed: half a million per quarter for rounding to RMB million, plus 50
+    million for every figure noted as rounded to RMB 0.1 bn. An annual row
+    whose note starts "quarters do not add up:" records a known difference
+    and its reason.
+    """
+    metrics = alibiz.load_metrics()
+    annual = alibiz.load_annual()
+    first = metrics[(metrics["basis"] == "as_reported") & metrics["metric"].isin(["revenue", "adjusted_ebita"])]
+    first = first.assign(fiscal_year="FY" + first["period"].dt.qyear.astype(str))
+    rounded = lambda notes: int(notes.fillna("").str.contains("rounded").sum())  # noqa: E731
+    sums = first.groupby(["fiscal_year", "segment", "metric"]).agg(
+        quarters=("value", "size"), total=("value", "sum"), rounded=("note", rounded)
+    )
+    checked = 0
+    for row in annual.itertuples(index=False):
+        key = (row.fiscal_year, row.segment, row.metric)
+        if key not in sums.index or sums.loc[key, "quarters"] != 4:
+            continue
+        checked += 1
+        quarters = sums.loc[key]
+        allowed = 4 * 0.5 + 50 * (quarters["rounded"] + rounded(pd.Series([row.note], dtype=object)))
+        if str(row.note).startswith("quarters do not add up:"):
+            continue
+        assert abs(quarters["total"] - row.value) <= allowed, f"{key}: quarters sum to {quarters['total']}, annual {row.value}"
+    assert checked >= 10
