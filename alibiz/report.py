@@ -45,8 +45,7 @@ class Chart:
     name: str
     caption: str
     draw: Callable[[pd.DataFrame, pd.DataFrame], plt.Figure]
-    segments: tuple[str, ...]
-    metrics: tuple[str, ...]
+    figures: tuple[tuple[str, str], ...]  # the (segment, metric) pairs it draws
 
 
 def _single(segment: str, metric: str, **kwargs) -> Callable:
@@ -60,27 +59,28 @@ CHARTS = [
     Chart("dashboard", "The four families on one time axis: AIDC revenue growth, AIDC adjusted EBITA, "
           "customer management revenue growth and annual active consumers, with the reorganizations.",
           lambda m, e: plotting.dashboard(metrics=m, events=e),
-          ("aidc", "china_ecommerce", "group"), ("revenue_yoy", "adjusted_ebita", "cmr_yoy", "aac")),
+          (("aidc", "revenue_yoy"), ("aidc", "adjusted_ebita"), ("china_ecommerce", "cmr_yoy"),
+           ("group", "aac"), ("china_ecommerce", "aac"), ("aidc", "aac"))),
     Chart("aidc_revenue_yoy", "International commerce / AIDC: revenue growth year over year, as first reported.",
-          _single("aidc", "revenue_yoy"), ("aidc",), ("revenue_yoy",)),
+          _single("aidc", "revenue_yoy"), (("aidc", "revenue_yoy"),)),
     Chart("aidc_revenue", "International commerce / AIDC: segment revenue, as first reported.",
-          _single("aidc", "revenue"), ("aidc",), ("revenue",)),
+          _single("aidc", "revenue"), (("aidc", "revenue"),)),
     Chart("aidc_adjusted_ebita", "International commerce / AIDC: adjusted EBITA, the investment years and the turn.",
-          _single("aidc", "adjusted_ebita"), ("aidc",), ("adjusted_ebita",)),
+          _single("aidc", "adjusted_ebita"), (("aidc", "adjusted_ebita"),)),
     Chart("cmr_yoy", "Customer management revenue growth: China commerce retail, then China commerce, "
           "Taobao and Tmall Group, Alibaba China E-commerce Group (the line breaks where the scope changed).",
           _single("china_ecommerce", "cmr_yoy", title="Customer management revenue growth"),
-          ("china_ecommerce",), ("cmr_yoy",)),
+          (("china_ecommerce", "cmr_yoy"),)),
     Chart("aac", "Annual active consumers: China retail marketplaces, then the Alibaba Ecosystem globally, "
           "in China and overseas, until the disclosure stopped.",
           _single(list(plotting.CONSUMERS), "aac", labels=plotting.CONSUMERS, title="Annual active consumers"),
-          tuple(plotting.CONSUMERS), ("aac",)),
+          tuple((segment, "aac") for segment in plotting.CONSUMERS)),
     Chart("cloud_revenue_yoy", "Cloud: revenue growth year over year.",
-          _single("cloud", "revenue_yoy"), ("cloud",), ("revenue_yoy",)),
-    Chart("cloud_adjusted_ebita", "Cloud: adjusted EBITA.", _single("cloud", "adjusted_ebita"), ("cloud",), ("adjusted_ebita",)),
-    Chart("group_revenue", "Alibaba Group: revenue.", _single("group", "revenue"), ("group",), ("revenue",)),
+          _single("cloud", "revenue_yoy"), (("cloud", "revenue_yoy"),)),
+    Chart("cloud_adjusted_ebita", "Cloud: adjusted EBITA.", _single("cloud", "adjusted_ebita"), (("cloud", "adjusted_ebita"),)),
+    Chart("group_revenue", "Alibaba Group: revenue.", _single("group", "revenue"), (("group", "revenue"),)),
     Chart("group_revenue_yoy", "Alibaba Group: revenue growth year over year.",
-          _single("group", "revenue_yoy"), ("group",), ("revenue_yoy",)),
+          _single("group", "revenue_yoy"), (("group", "revenue_yoy"),)),
 ]  # fmt: skip
 
 
@@ -158,14 +158,18 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 def _figures_csv(metrics: pd.DataFrame) -> pd.DataFrame:
     """The figures behind the charts, for a spreadsheet: text cells cannot start a formula."""
-    keys = {(s, m) for chart in CHARTS for s in chart.segments for m in chart.metrics}
-    rows = metrics[[(s, m) in keys for s, m in zip(metrics["segment"], metrics["metric"])]]
+    rows = metrics[_drawn(metrics, {pair for chart in CHARTS for pair in chart.figures})]
     columns = ["fiscal_period", "period_end", "segment", "segment_label", "metric", "value", "unit",
                "basis", "source", "published", "note"]  # fmt: skip
     table = rows[columns].assign(
         period_end=rows["period_end"].dt.strftime("%Y-%m-%d"), published=rows["published"].dt.strftime("%Y-%m-%d")
     )
     return spreadsheet_safe(table)
+
+
+def _drawn(metrics: pd.DataFrame, pairs: set[tuple[str, str]]) -> pd.Series:
+    """Which rows hold one of the (segment, metric) pairs."""
+    return pd.Series([(s, m) in pairs for s, m in zip(metrics["segment"], metrics["metric"])], index=metrics.index)
 
 
 def spreadsheet_safe(table: pd.DataFrame) -> pd.DataFrame:
@@ -198,7 +202,7 @@ def _index_html(metrics: pd.DataFrame, events: pd.DataFrame, formats: list[str],
         "<title>alibiz report: Alibaba Group segment metrics</title>",
         "<style>body{font-family:sans-serif;max-width:70rem;margin:2rem auto;padding:0 1rem;color:#222}"
         "img{max-width:100%;border:1px solid #ddd}figure{margin:2rem 0}table{border-collapse:collapse;font-size:.85rem}"
-        "td,th{border-bottom:1px solid #ddd;padding:.25rem .5rem;text-align:left;vertical-align:top}"
+        "td,th{border-bottom:1px solid #ddd;padding:.25rem .5rem;text-align:left;vertical-align:top;overflow-wrap:anywhere}"
         "details{font-size:.8rem;margin-top:.5rem}</style>",
         "</head><body>",
         "<h1>Alibaba Group: segment metrics and reorganizations</h1>",
@@ -207,8 +211,7 @@ def _index_html(metrics: pd.DataFrame, events: pd.DataFrame, formats: list[str],
         "Figures are as first reported unless a chart says otherwise.</p>",
     ]
     for chart in CHARTS:
-        shown = metrics[metrics["segment"].isin(chart.segments) & metrics["metric"].isin(chart.metrics)]
-        shown = shown[shown["basis"] == "as_reported"]
+        shown = metrics[_drawn(metrics, set(chart.figures)) & (metrics["basis"] == "as_reported")]
         sources = shown.groupby("source", sort=True)["fiscal_period"].agg(lambda s: ", ".join(sorted(set(s))))
         items = "".join(f"<li>{e(source)}: {e(quarters)}</li>" for source, quarters in sources.items())
         if chart.name in missing:

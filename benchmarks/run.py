@@ -136,10 +136,12 @@ def bare_matplotlib_report(out: Path) -> None:
 
     metrics = alibiz.load_metrics()
     for chart in CHARTS:
-        panels = list(zip(chart.segments, chart.metrics)) if chart.name == "dashboard" else [(chart.segments, chart.metrics[0])]
+        panels: dict[str, list[str]] = {}  # one panel per metric, a line or bars per segment
+        for segment, metric in chart.figures:
+            panels.setdefault(metric, []).append(segment)
         fig, axes = plt.subplots(len(panels), 1, figsize=(9, 4.2 * len(panels)), squeeze=False)
-        for ax, (segments, metric) in zip(axes[:, 0], panels):
-            for segment in [segments] if isinstance(segments, str) else segments:
+        for ax, (metric, segments) in zip(axes[:, 0], panels.items()):
+            for segment in segments:
                 values = alibiz.series(segment, metric, metrics=metrics)
                 if values.empty:
                     continue

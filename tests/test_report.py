@@ -91,7 +91,7 @@ def test_a_failure_mid_run_leaves_the_old_report(tmp_path, monkeypatch):
     def boom(metrics, events):
         raise RuntimeError("chart failed")
 
-    broken = report.Chart("broken", "fails", boom, ("aidc",), ("revenue",))
+    broken = report.Chart("broken", "fails", boom, (("aidc", "revenue"),))
     monkeypatch.setattr(report, "CHARTS", [*report.CHARTS[:2], broken])
     with pytest.raises(RuntimeError):
         report.write_report(out, formats=["png"], metrics_path=FIXTURES / "metrics.csv", events_path=FIXTURES / "events.csv")
