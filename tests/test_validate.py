@@ -70,42 +70,40 @@ def test_value_not_a_finite_number(write_csv, metrics_text, value, reason):
     assert problems.loc[0, "line"] == 3
 
 
-def test_period_end_not_a_quarter_end(write_csv, metrics_text):
-    path = write_csv(metrics_text([ROWS[0].replace("2024-09-30,", "2024-09-29,")]))
+# One malformed row per rule: (row, text replaced, replacement, the whole message).
+RULES = {
+    "period_end not a quarter end": (0, "2024-09-30,", "2024-09-29,",
+        "column 'period_end': is not a quarter end (31 Mar, 30 Jun, 30 Sep or 31 Dec) (got '2024-09-29')"),
+    "period_end disagrees with fiscal_period": (0, "FY2025Q2", "FY2024Q2",
+        "column 'fiscal_period': does not match period_end 2024-09-30 (expected FY2025Q2) (got 'FY2024Q2')"),
+    "fiscal quarter five": (0, "FY2025Q2", "FY2025Q5",
+        "column 'fiscal_period': is not a fiscal quarter label like 'FY2025Q2' (quarter 1 to 4) (got 'FY2025Q5')"),
+    "unit contradicts the registry": (1, ",pct,", ",RMB_mn,",
+        "column 'unit': metric 'revenue_yoy' is measured in 'pct' (got 'RMB_mn')"),
+    "empty source": (0, '"Alibaba Group Announces September Quarter 2024 Results, 2024-11-15"', "  ",
+        "column 'source': is empty (got '  ')"),
+    "published before the quarter ended": (0, ",2024-11-15,", ",2024-08-15,",
+        "column 'published': is before the quarter ended (period_end 2024-09-30) (got '2024-08-15')"),
+    "unknown basis": (0, "as_reported", "first_print",
+        "column 'basis': unknown basis (known: as_reported, restated) (got 'first_print')"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("rule", RULES)
+def test_each_rule_names_line_column_and_value(write_csv, metrics_text, rule):
+    row, old, new, message = RULES[rule]
+    path = write_csv(metrics_text([ROWS[row].replace(old, new, 1)]))
     lines, _ = problems_of(path)
-    assert lines == [f"{path}:2: column 'period_end': is not a quarter end (31 Mar, 30 Jun, 30 Sep or 31 Dec) (got '2024-09-29')"]
+    assert lines == [f"{path}:2: {message}"]
 
 
-def test_period_end_disagrees_with_fiscal_period(write_csv, metrics_text):
-    path = write_csv(metrics_text([ROWS[0].replace("FY2025Q2", "FY2024Q2")]))
+@pytest.mark.parametrize("column, old, new, known", [("metric", ",revenue,", ",revenu,", "metric id (known: aac, "),
+                                                     ("segment", ",aidc,", ",aidx,", "segment id (known: ")])  # fmt: skip
+def test_unknown_id_lists_the_known_ones(write_csv, metrics_text, column, old, new, known):
+    path = write_csv(metrics_text([ROWS[0].replace(old, new)]))
     lines, _ = problems_of(path)
-    assert lines == [f"{path}:2: column 'fiscal_period': does not match period_end 2024-09-30 (expected FY2025Q2) (got 'FY2024Q2')"]
-
-
-def test_fiscal_period_with_quarter_five(write_csv, metrics_text):
-    path = write_csv(metrics_text([ROWS[0].replace("FY2025Q2", "FY2025Q5")]))
-    lines, _ = problems_of(path)
-    assert lines == [f"{path}:2: column 'fiscal_period': is not a fiscal quarter label like 'FY2025Q2' (quarter 1 to 4) (got 'FY2025Q5')"]
-
-
-def test_unknown_metric(write_csv, metrics_text):
-    path = write_csv(metrics_text([ROWS[0].replace(",revenue,", ",revenu,")]))
-    lines, _ = problems_of(path)
-    assert len(lines) == 1 and lines[0].startswith(f"{path}:2: column 'metric': unknown metric id (known: aac, ")
-    assert lines[0].endswith("(got 'revenu')")
-
-
-def test_unknown_segment(write_csv, metrics_text):
-    path = write_csv(metrics_text([ROWS[0].replace(",aidc,", ",aidx,")]))
-    lines, _ = problems_of(path)
-    assert len(lines) == 1 and lines[0].startswith(f"{path}:2: column 'segment': unknown segment id (known: ")
-    assert lines[0].endswith("(got 'aidx')")
-
-
-def test_unit_contradicts_the_registry(write_csv, metrics_text):
-    path = write_csv(metrics_text([ROWS[1].replace(",pct,", ",RMB_mn,")]))
-    lines, _ = problems_of(path)
-    assert lines == [f"{path}:2: column 'unit': metric 'revenue_yoy' is measured in 'pct' (got 'RMB_mn')"]
+    assert len(lines) == 1 and lines[0].startswith(f"{path}:2: column '{column}': unknown {known}")
+    assert lines[0].endswith(f"(got '{new.strip(',')}')")
 
 
 def test_duplicate_key_names_both_lines(write_csv, metrics_text):
@@ -117,30 +115,11 @@ def test_duplicate_key_names_both_lines(write_csv, metrics_text):
     ]
 
 
-def test_empty_source(write_csv, metrics_text):
-    row = ROWS[0].replace('"Alibaba Group Announces September Quarter 2024 Results, 2024-11-15"', "  ")
-    path = write_csv(metrics_text([row]))
-    lines, _ = problems_of(path)
-    assert lines == [f"{path}:2: column 'source': is empty (got '  ')"]
-
-
 @pytest.mark.parametrize("bad", ["15/11/2024", "2024-11-31", "2024-11-5", "yesterday"])
 def test_unparseable_published_date(write_csv, metrics_text, bad):
     path = write_csv(metrics_text([ROWS[0].replace(",2024-11-15,", f",{bad},")]))
     lines, _ = problems_of(path)
     assert lines == [f"{path}:2: column 'published': is not a date YYYY-MM-DD (got '{bad}')"]
-
-
-def test_published_before_the_quarter_ended(write_csv, metrics_text):
-    path = write_csv(metrics_text([ROWS[0].replace(",2024-11-15,", ",2024-08-15,")]))
-    lines, _ = problems_of(path)
-    assert lines == [f"{path}:2: column 'published': is before the quarter ended (period_end 2024-09-30) (got '2024-08-15')"]
-
-
-def test_unknown_basis(write_csv, metrics_text):
-    path = write_csv(metrics_text([ROWS[0].replace("as_reported", "first_print")]))
-    lines, _ = problems_of(path)
-    assert lines == [f"{path}:2: column 'basis': unknown basis (known: as_reported, restated) (got 'first_print')"]
 
 
 @pytest.mark.parametrize("content", [b"", b"\n\n", b"\xef\xbb\xbf"])
