@@ -27,6 +27,8 @@ BUNDLED_FILES = {
     "segment_labels": "segment_labels.csv",
     "annual": "annual.csv",
     "discrepancies": "discrepancies.csv",
+    "metric_registry": "metric_registry.csv",
+    "segments": "segments.csv",
 }
 
 

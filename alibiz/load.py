@@ -276,40 +276,33 @@ def _typed(raw: pd.DataFrame, dates: list[str], numbers: list[str] = ()) -> pd.D
 # ------------------------------------------------------------ the registries
 
 
+METRIC_REGISTRY = v.Schema(
+    "metric_registry.csv",
+    [
+        v.Column("metric", v.slug),
+        v.Column("name"),
+        v.Column("unit"),
+        v.Column("kind", v.one_of(METRIC_KINDS, "kind")),
+        v.Column("axis_label"),
+        v.Column("description"),
+    ],
+    [v.unique_key(["metric"])],
+)
+SEGMENTS = v.Schema(
+    "segments.csv",
+    [v.Column("segment", v.slug), v.Column("name"), v.Column("parent", nonempty=False), v.Column("description")],
+    [v.unique_key(["segment"])],
+)
+
+
 @lru_cache(maxsize=None)
 def _metric_registry() -> pd.DataFrame:
-    schema = v.Schema(
-        "metric_registry.csv",
-        [
-            v.Column("metric", v.slug),
-            v.Column("name"),
-            v.Column("unit"),
-            v.Column("kind", v.one_of(METRIC_KINDS, "kind")),
-            v.Column("axis_label"),
-            v.Column("description"),
-        ],
-        [v.unique_key(["metric"])],
-    )
-    raw, name = _read(None, schema)
-    _check(raw, name, schema)
-    return _typed(raw, dates=[])
+    return _load(None, METRIC_REGISTRY, dates=[])
 
 
 @lru_cache(maxsize=None)
 def _segments() -> pd.DataFrame:
-    schema = v.Schema(
-        "segments.csv",
-        [
-            v.Column("segment", v.slug),
-            v.Column("name"),
-            v.Column("parent", nonempty=False),
-            v.Column("description"),
-        ],
-        [v.unique_key(["segment"])],
-    )
-    raw, name = _read(None, schema)
-    _check(raw, name, schema)
-    return _typed(raw, dates=[])
+    return _load(None, SEGMENTS, dates=[])
 
 
 def load_metric_registry() -> pd.DataFrame:
@@ -478,6 +471,8 @@ def _discrepancies(path) -> pd.DataFrame:
 
 
 LOADERS = {
+    "metric_registry": lambda path: _load(path, METRIC_REGISTRY, dates=[]),
+    "segments": lambda path: _load(path, SEGMENTS, dates=[]),
     "metrics": _metrics,
     "events": _events,
     "segment_labels": _segment_labels,
@@ -553,24 +548,20 @@ def load_discrepancies(path=None) -> pd.DataFrame:
 
 
 def file_kind(path) -> str:
-    """Which data file a CSV is, judged by its header: metrics, events, segment_labels or annual.
+    """Which data file a CSV is: the kind whose columns its header shares most.
 
-    Raises DataError when the header matches none of them.
+    A header that matches none is taken for a metrics file, so that its
+    problems are reported against that contract.
     """
     _, data = _bytes(path, "")
     header = set(_header(data))
-    for kind, schema in SCHEMAS.items():
-        key = {c.name for c in schema().columns if c.required}
-        if key <= header or (kind == "metrics" and {"metric", "value", "period_end"} <= header):
-            return kind
-    markers = {"event_id": "events", "fiscal_year": "annual", "ended_by": "segment_labels", "reason": "discrepancies"}
-    for column, kind in markers.items():
-        if column in header:
-            return kind
-    return "metrics"
+    shared = {kind: len(header & set(schema().column_names)) for kind, schema in SCHEMAS.items()}
+    return max(shared, key=lambda kind: (shared[kind], kind == "metrics"))
 
 
 SCHEMAS = {
+    "metric_registry": lambda: METRIC_REGISTRY,
+    "segments": lambda: SEGMENTS,
     "metrics": metrics_schema,
     "events": events_schema,
     "segment_labels": segment_labels_schema,
