@@ -29,7 +29,7 @@ from matplotlib.ticker import FixedLocator, FuncFormatter
 
 from alibiz import fiscal
 from alibiz.analysis import series
-from alibiz.events import select_events
+from alibiz.events import labels_of_segment, select_events
 from alibiz.load import load_events, load_metric_registry, load_metrics, load_segments
 
 # Colours from the Okabe-Ito palette (safe for colour blindness), each with a
@@ -126,22 +126,20 @@ def _segment_name(segment: str) -> str:
 
 
 def _events_frame(events) -> pd.DataFrame:
-    """Events as a frame with date, kind and title, from any accepted form.
+    """Events as a frame shaped like :func:`alibiz.load_events`, from any accepted form.
 
     ``events`` may be ``None`` (no events), ``"default"`` (the bundled events),
-    a DataFrame shaped like :func:`alibiz.load_events`, or dates (then drawn
-    as unlabelled reorganizations).
+    such a frame, or dates (then drawn as unlabelled reorganizations of the
+    whole group, so that every chart keeps them).
     """
-    if events is None:
-        return pd.DataFrame({"date": pd.DatetimeIndex([]), "kind": [], "title": []})
     if isinstance(events, str):
         if events != "default":
             raise ValueError(f"events must be 'default', a frame, dates or None, got {events!r}")
         return load_events()
     if isinstance(events, pd.DataFrame):
-        return events.sort_values("date", kind="stable").reset_index(drop=True)
-    dates = pd.DatetimeIndex(pd.to_datetime(list(events))).sort_values()
-    return pd.DataFrame({"date": dates, "kind": "reorg", "title": [""] * len(dates)})
+        return events
+    dates = pd.DatetimeIndex(pd.to_datetime(list(events or []))).sort_values()
+    return pd.DataFrame({"date": dates, "kind": "reorg", "title": "", "segments": "group", "first_period": None})
 
 
 def _draw_events(axes: Sequence[Axes], events: pd.DataFrame) -> list[tuple[int, pd.Series]]:
@@ -390,18 +388,13 @@ def plot_metric(
 
 
 def _default_title(segments: list[str], metric: str) -> str:
-    metric_name = _metric(metric).name
-    if len(segments) == 1:
-        labels = series(segments[0], metric).attrs["labels"]
-        name = _segment_name(segments[0]) if len(labels) != 1 else labels[0]
-        return f"{_current_label(segments[0])}: {metric_name}" if len(labels) > 1 else f"{name}: {metric_name}"
-    return metric_name
+    """'Newest printed name: Metric' for one lineage, the metric's name for several."""
+    name = _metric(metric).name
+    return f"{_current_label(segments[0])}: {name}" if len(segments) == 1 else name
 
 
 def _current_label(segment: str) -> str:
     """The newest printed name of a lineage (what a reader knows it as today)."""
-    from alibiz.events import labels_of_segment
-
     try:
         labels = labels_of_segment(segment)
     except KeyError:
@@ -411,12 +404,7 @@ def _current_label(segment: str) -> str:
 
 
 def _choose_events(events, kinds, segments, start, end) -> pd.DataFrame:
-    frame = _events_frame(events)
-    if frame.empty or "segments" not in frame.columns:
-        if kinds is not None:
-            frame = frame[frame["kind"].isin(list(kinds))]
-        return frame.assign(segments=frame.get("segments", ""), first_period=frame.get("first_period"))
-    return select_events(frame, kinds=kinds, segments=segments, start=start, end=end)
+    return select_events(_events_frame(events), kinds=kinds, segments=segments, start=start, end=end)
 
 
 CONSUMERS = {"group": "Global", "china_ecommerce": "China", "aidc": "Overseas"}
