@@ -39,14 +39,23 @@ def select_events(
             raise ValueError(f"unknown event kind(s) {unknown}; known: {list(EVENT_KINDS)}")
         keep &= frame["kind"].isin(kinds)
     if segments is not None:
-        wanted = set(segments) | {"group"}
-        touched = frame["segments"].fillna("").str.split(";")
-        keep &= touched.map(lambda ids: bool(wanted & {i.strip() for i in ids})).astype(bool)
+        keep &= touches(frame, set(segments) | {"group"})
     if start is not None:
         keep &= frame["date"] >= pd.Timestamp(start)
     if end is not None:
         keep &= frame["date"] <= pd.Timestamp(end)
     return frame[keep].sort_values("date", kind="stable").reset_index(drop=True)
+
+
+def touches(events: pd.DataFrame, segments: Iterable[str]) -> pd.Series:
+    """Whether each event's ``segments`` list names any of ``segments`` (whole ids, not substrings).
+
+    >>> touches(pd.DataFrame({"segments": ["aidc;cloud", "aidc_retail"]}), ["aidc"]).tolist()
+    [True, False]
+    """
+    wanted = set(segments)
+    named = events["segments"].fillna("").str.split(";")
+    return named.map(lambda ids: bool(wanted & {i.strip() for i in ids})).astype(bool)
 
 
 def labels_of_segment(segment: str) -> pd.DataFrame:

@@ -29,7 +29,7 @@ from matplotlib.ticker import FixedLocator, FuncFormatter
 
 from alibiz import fiscal
 from alibiz.analysis import series
-from alibiz.events import labels_of_segment, select_events
+from alibiz.events import labels_of_segment, select_events, touches
 from alibiz.load import load_events, load_metric_registry, load_metrics, load_segments
 
 # Colours from the Okabe-Ito palette (safe for colour blindness), each with a
@@ -243,7 +243,7 @@ def _breaks(segment: str, values: pd.Series, metrics: pd.DataFrame, events: pd.D
     rows = metrics[(metrics["segment"] == segment) & (metrics["basis"] == values.attrs["basis"])]
     rows = rows[rows["metric"] == values.attrs["metric"]].sort_values("period_end")
     label_changes = rows["period_end"][rows["segment_label"].ne(rows["segment_label"].shift()) & rows["segment_label"].shift().notna()]
-    reporting = events[(events["kind"] == "segment_reporting") & events["segments"].fillna("").str.contains(segment)]
+    reporting = events[(events["kind"] == "segment_reporting") & touches(events, [segment])]
     firsts = [fiscal.quarter_end(p) for p in reporting["first_period"].dropna()]
     return sorted(set(label_changes) | set(firsts))
 

@@ -143,7 +143,7 @@ class Schema:
                 messages.append(_message(empty, "is empty"))
             if column.check is not None:
                 rest = ~empty & ~spaced
-                messages.append(checked[rest[rest].index] if checked is not None else column.check(values[rest]))
+                messages.append(checked[rest] if checked is not None else column.check(values[rest]))
             for found_here in messages:
                 found.extend(table.rows_of(codes, found_here, column.name))
         for check in self.table_checks:
@@ -176,11 +176,8 @@ class Table:
             if isinstance(values.dtype, pd.CategoricalDtype):
                 codes = values.cat.codes.to_numpy()
                 uniques = pd.Series(np.asarray(values.cat.categories, dtype=object), dtype="str")
-            elif values.nunique() > len(values) // 2:  # mostly distinct: check every row
+            else:  # read as plain strings because most values differ: check every row
                 codes, uniques = np.arange(len(values)), values.reset_index(drop=True)
-            else:
-                codes, found = pd.factorize(values)
-                uniques = pd.Series(np.asarray(found, dtype=object), dtype="str")
             self._factorized[column] = (codes, uniques)
         return self._factorized[column]
 
