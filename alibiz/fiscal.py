@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 FREQ = "Q-MAR"
-_LABEL = re.compile(r"FY(\d{4}|\d{2})Q(\d)")
+_LABEL = re.compile(r"FY([0-9]{4}|[0-9]{2})Q([0-9])")
 
 
 def period(value) -> pd.Period:

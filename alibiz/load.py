@@ -54,6 +54,10 @@ def _read(path, schema: v.Schema) -> tuple[pd.DataFrame, str]:
         _check_line_ends(name, data)
     header = _header(data)
     header_line = data.count(b"\n", 0, _header_start(data)) + 1
+    wrong_separator = schema.separator_problem(header)
+    if wrong_separator:  # every row would be one field too: one message says it all
+        _check_text(name, data)
+        raise DataError.single(name, header_line, "", wrong_separator)
     problems = [(name, header_line, c, m, None) for c, m in schema.header_problems(header)]
     try:
         lines = _layout(name, data)
@@ -431,7 +435,7 @@ def discrepancies_schema() -> v.Schema:
 
 
 def _fiscal_year(values: pd.Series) -> pd.Series:
-    ok = values.str.fullmatch(r"FY\d{4}").fillna(False).astype(bool)
+    ok = values.str.fullmatch(r"FY[0-9]{4}").fillna(False).astype(bool)
     return v._message(~ok, "is not a fiscal year like 'FY2025'")
 
 

@@ -117,9 +117,24 @@ class Schema:
                 found.append((column.name, "required column is missing"))
         expected = ", ".join(self.column_names)
         for name in header:
-            if name not in known:
+            if name == "":
+                found.append((name, "the header has an empty column name (a trailing comma?)"))
+            elif name not in known:
                 found.append((name, f"unknown column (expected: {expected})"))
         return found
+
+    def separator_problem(self, header: list[str]) -> str | None:
+        """Why a header that is one field naming several columns is wrong, else None.
+
+        >>> Schema("demo", [Column("a"), Column("b")]).separator_problem(["a;b"])
+        "the header is one field: the file is separated by ';', not commas (save it as comma-separated CSV)"
+        """
+        if len(header) != 1:
+            return None
+        for separator, shown in ((";", "';'"), ("\t", "tabs"), ("|", "'|'")):
+            if len(set(header[0].split(separator)) & set(self.column_names)) > 1:
+                return f"the header is one field: the file is separated by {shown}, not commas (save it as comma-separated CSV)"
+        return None
 
     def problems(self, raw: pd.DataFrame) -> list[Problem]:
         """Every problem in a frame of raw strings, as (index label, column, message)."""
@@ -218,8 +233,8 @@ def _message(bad, message: str) -> pd.Series:
 
 # ---------------------------------------------------------------- cell checks
 
-_DATE = r"\d{4}-\d{2}-\d{2}"
-_NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
+_DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+_PLAIN_NUMBER = r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)"
 
 
 def parse_dates(values: pd.Series) -> pd.Series:
@@ -243,18 +258,19 @@ def quarter_end(values: pd.Series) -> pd.Series:
 
 def fiscal_label(values: pd.Series) -> pd.Series:
     """A label like ``FY2025Q2`` (four-digit year, quarter 1 to 4)."""
-    ok = values.str.fullmatch(r"FY\d{4}Q[1-4]").fillna(False).astype(bool)
+    ok = values.str.fullmatch(r"FY[0-9]{4}Q[1-4]").fillna(False).astype(bool)
     return _message(~ok, "is not a fiscal quarter label like 'FY2025Q2' (quarter 1 to 4)")
 
 
 _NUMBER_CHARACTERS = np.zeros(256, dtype=bool)
-_NUMBER_CHARACTERS[np.frombuffer(b"0123456789.eE+-\n", dtype=np.uint8)] = True
+_NUMBER_CHARACTERS[np.frombuffer(b"0123456789.+-\n", dtype=np.uint8)] = True
 
 
 def number(values: pd.Series) -> pd.Series:
-    """A finite number written plainly: digits, an optional sign, point and exponent.
+    """A finite number written plainly: digits, an optional sign and decimal point.
 
-    Spreadsheet habits are refused with a reason rather than guessed at.
+    Spreadsheet habits are refused with a reason rather than guessed at,
+    scientific notation among them (``3.17E+04`` may be a rounded ``31,672``).
     """
     parsed = pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
     plain = np.isfinite(parsed) & _only_number_characters(values)
@@ -263,7 +279,8 @@ def number(values: pd.Series) -> pd.Series:
         (bad.str.contains(",", regex=False), "is not a number: remove the thousands separator"),
         (bad.str.contains("%", regex=False), "is not a number: write percentages without '%' (29 means 29%)"),
         (bad.str.fullmatch(r"\(.*\)"), "is not a number: write a loss with a minus sign, not parentheses"),
-        (bad.str.fullmatch(_NUMBER), "is not a finite number"),
+        (bad.str.fullmatch(_PLAIN_NUMBER + r"[eE][+-]?[0-9]+"), "is not a number: write it in full, not in scientific notation (a spreadsheet may have rounded it)"),
+        (bad.str.fullmatch(_PLAIN_NUMBER), "is not a finite number"),
     ]
     messages = pd.Series("is not a number", index=bad.index, dtype=object)
     for mask, message in reversed(reasons):
@@ -276,7 +293,7 @@ def _only_number_characters(values: pd.Series) -> np.ndarray:
     items = values.to_list()
     joined = "\n".join(items)
     if not joined.isascii():  # rare: fall back to a pattern per value
-        return values.str.fullmatch(r"[0-9.eE+-]*").fillna(False).to_numpy(dtype=bool)
+        return values.str.fullmatch(r"[0-9.+-]*").fillna(False).to_numpy(dtype=bool)
     buf = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
     ends = np.cumsum(np.fromiter(map(len, items), dtype=np.int64, count=len(items)) + 1)
     ok = np.ones(len(items), dtype=bool)
@@ -353,7 +370,7 @@ def matches_label(date_column: str, label_column: str) -> TableCheck:
     def judge(combos: pd.DataFrame) -> pd.Series:
         dates = parse_dates(combos[date_column])
         derived = fiscal.labels_of(dates).set_axis(combos.index)
-        valid = dates.notna() & combos[label_column].str.fullmatch(r"FY\d{4}Q[1-4]").fillna(False).astype(bool)
+        valid = dates.notna() & combos[label_column].str.fullmatch(r"FY[0-9]{4}Q[1-4]").fillna(False).astype(bool)
         bad = valid & (derived != combos[label_column]).fillna(False).astype(bool)
         return f"does not match {date_column} " + combos.loc[bad, date_column] + " (expected " + derived[bad] + ")"
 

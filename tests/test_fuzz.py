@@ -58,7 +58,7 @@ def corrupt(kind, draw):
         fields[column] = ""
         lines[row] = ",".join(fields)
     elif kind == "mangle_number":
-        fields[5] = draw(st.sampled_from(["1,000", "12%", "(5)", "n/a", "1e999", "--3", " 7", "7 ", "٣", "0x1f", "1_0"]))
+        fields[5] = draw(st.sampled_from(["1,000", "12%", "(5)", "n/a", "1e999", "3.17E+04", "--3", " 7", "7 ", "٣", "0x1f", "1_0"]))
         lines[row] = ",".join(fields)
     elif kind == "drop_column":
         column = draw(st.integers(0, 10))

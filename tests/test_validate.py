@@ -40,6 +40,20 @@ def test_unknown_column(write_csv):
     assert lines[0].endswith(":1: column 'extra': unknown column (expected: " + HEADER.replace(",", ", ") + ")")
 
 
+@pytest.mark.parametrize("separator, shown", [(";", "';'"), ("\t", "tabs")])
+def test_other_separator_is_one_clear_problem(write_csv, separator, shown):
+    text = "\n".join(line.replace(",", separator) for line in [HEADER, *ROWS]) + "\n"
+    lines, _ = problems_of(write_csv(text))
+    assert len(lines) == 1
+    assert lines[0].endswith(f":1: the header is one field: the file is separated by {shown}, not commas (save it as comma-separated CSV)")
+
+
+def test_empty_column_name(write_csv):
+    text = HEADER + ",\n" + ROWS[0] + ",\n"
+    lines, _ = problems_of(write_csv(text))
+    assert lines[0].endswith(":1: the header has an empty column name (a trailing comma?)")
+
+
 def test_repeated_column(write_csv):
     text = HEADER + ",value\n" + ROWS[0] + ",1\n"
     lines, _ = problems_of(write_csv(text))
@@ -52,7 +66,10 @@ def test_repeated_column(write_csv):
         ("n/a", "is not a number"),
         ("", "is empty"),
         ("inf", "is not a number"),
-        ("1e999", "is not a finite number"),
+        ("9" * 400, "is not a finite number"),
+        ("1e999", "is not a number: write it in full, not in scientific notation (a spreadsheet may have rounded it)"),
+        ("3.17E+04", "is not a number: write it in full, not in scientific notation (a spreadsheet may have rounded it)"),
+        ("\uff13\uff11\uff16", "is not a number"),  # full-width digits
         ("nan", "is not a number"),
         ('"31,672"', "is not a number: remove the thousands separator"),
         ("29%", "is not a number: write percentages without '%' (29 means 29%)"),
@@ -65,6 +82,7 @@ def test_value_not_a_finite_number(write_csv, metrics_text, value, reason):
     path = write_csv(metrics_text([ROWS[0], row]))
     lines, problems = problems_of(path)
     shown = value.strip('"')
+    shown = shown if len(shown) <= 60 else shown[:57] + "..."  # long values are cut in messages
     got = f" (got '{shown}')"
     assert lines == [f"{path}:3: column 'value': {reason}{got}"]
     assert problems.loc[0, "line"] == 3
