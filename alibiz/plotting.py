@@ -29,7 +29,7 @@ from matplotlib.ticker import FixedLocator, FuncFormatter
 
 from alibiz import fiscal
 from alibiz.analysis import series
-from alibiz.events import labels_of_segment, select_events, touches
+from alibiz.events import select_events, touches
 from alibiz.load import load_events, load_metric_registry, load_metrics, load_segments
 
 # Colours from the Okabe-Ito palette (safe for colour blindness), each with a
@@ -381,26 +381,23 @@ def plot_metric(
             ax, segments, metric, basis=basis, metrics=frame_in, events=chosen, stitch=stitch, labels=labels
         )
         _fiscal_ticks(ax, first, last)
-        ax.set_title(title if title is not None else _default_title(segments, metric))
+        ax.set_title(title if title is not None else _default_title(segments, metric, shown))
         numbered = _draw_events([ax], chosen)
         _source_note(ax, frame, shown, _event_key(ax, numbered))
     return ax
 
 
-def _default_title(segments: list[str], metric: str) -> str:
-    """'Newest printed name: Metric' for one lineage, the metric's name for several."""
+def _default_title(segments: list[str], metric: str, shown: pd.DataFrame) -> str:
+    """'Name: Metric' for one lineage, the metric's name for several.
+
+    The name is the one printed for the newest quarter drawn, so a chart of
+    older data keeps the name its figures were published under.
+    """
     name = _metric(metric).name
-    return f"{_current_label(segments[0])}: {name}" if len(segments) == 1 else name
-
-
-def _current_label(segment: str) -> str:
-    """The newest printed name of a lineage (what a reader knows it as today)."""
-    try:
-        labels = labels_of_segment(segment)
-    except KeyError:
-        return _segment_name(segment)
-    current = labels[labels["last_period"].isna()]
-    return (current if not current.empty else labels).iloc[-1]["segment_label"]
+    if len(segments) != 1:
+        return name
+    newest = shown.sort_values("period_end", kind="stable")["segment_label"].iloc[-1]
+    return f"{newest}: {name}"
 
 
 def _choose_events(events, kinds, segments, start, end) -> pd.DataFrame:

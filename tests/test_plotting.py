@@ -133,3 +133,13 @@ def test_unknown_metric_or_segment_is_a_clear_error(metrics):
         plotting.plot_metric("aidc", "gmv", metrics=metrics)
     with pytest.raises(ValueError, match="no as_reported figures"):
         plotting.plot_metric("nowhere", "revenue", metrics=metrics)
+
+
+def test_title_names_the_segment_as_printed_for_the_newest_quarter_drawn():
+    full = alibiz.load_metrics()
+    assert plotting.plot_metric("cloud", "revenue", metrics=full, events=[]).get_title(loc="left") == (
+        "AI Cloud and Compute Services: Revenue"
+    )
+    before = plotting.plot_metric("cloud", "revenue", metrics=full, events=[], end="2026-03-31")
+    assert before.get_title(loc="left") == "Cloud Intelligence Group: Revenue"
+    plt.close("all")
