@@ -257,7 +257,7 @@ def _chunks(values: pd.Series, breaks: Iterable[pd.Timestamp]) -> list[pd.Series
     return [p for p in parts if not p.empty]
 
 
-def _source_note(ax: Axes, metrics: pd.DataFrame, shown: pd.DataFrame, anchor) -> None:
+def _source_note(ax: Axes, metrics: pd.DataFrame, shown: pd.DataFrame, anchor, ended: str = "") -> None:
     newest = fiscal.label(metrics["period_end"].max())
     secondary = int(shown["note"].fillna("").str.contains("secondary", case=False).sum())
     text = (
@@ -265,6 +265,8 @@ def _source_note(ax: Axes, metrics: pd.DataFrame, shown: pd.DataFrame, anchor) -
         f"{secondary} of {len(shown)} figures shown come from secondary sources. Data as of {newest}. "
         "\u00d7 marks a quarter with no published figure found."
     )
+    if ended:
+        text += "\n" + ended
     _under(ax, anchor, text, fontsize=6.5, color="#555555")
 
 
@@ -383,8 +385,20 @@ def plot_metric(
         _fiscal_ticks(ax, first, last)
         ax.set_title(title if title is not None else _default_title(segments, metric, shown))
         numbered = _draw_events([ax], chosen)
-        _source_note(ax, frame, shown, _event_key(ax, numbered))
+        _source_note(ax, frame, shown, _event_key(ax, numbered), _ended(segments, last, frame_in, chosen))
     return ax
+
+
+def _ended(segments: list[str], last, metrics: pd.DataFrame, events: pd.DataFrame) -> str:
+    """Why one segment's figures stop before the data does, when a reporting change says so; else ''."""
+    if len(segments) != 1 or last >= metrics["period_end"].max():
+        return ""
+    later = events[(events["kind"] == "segment_reporting") & (events["first_period"].fillna("") > fiscal.label(last))]
+    if later.empty:
+        return ""
+    change = later.iloc[0]
+    return (f"Last reported for {fiscal.label(last)}: from {change['first_period']} the reporting change of "
+            f"{change['date']:%d %b %Y} ({change['title']}) replaced the segment.")  # fmt: skip
 
 
 def _default_title(segments: list[str], metric: str, shown: pd.DataFrame) -> str:

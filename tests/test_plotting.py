@@ -143,3 +143,13 @@ def test_title_names_the_segment_as_printed_for_the_newest_quarter_drawn():
     before = plotting.plot_metric("cloud", "revenue", metrics=full, events=[], end="2026-03-31")
     assert before.get_title(loc="left") == "Cloud Intelligence Group: Revenue"
     plt.close("all")
+
+
+def test_a_segment_that_stops_early_says_which_reporting_change_replaced_it():
+    def texts(ax):
+        return " ".join(t.get_text() for t in ax.texts)
+
+    aidc = plotting.plot_metric("aidc", "revenue", metrics=alibiz.load_metrics())
+    assert "Last reported for FY2026Q4: from FY2027Q1 the reporting change of 20 Aug 2026" in texts(aidc)
+    assert "Last reported" not in texts(plotting.plot_metric("cloud", "revenue"))
+    plt.close("all")
