@@ -19,6 +19,7 @@ import re
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -35,11 +36,13 @@ METRIC_KINDS = ("money", "growth", "count")
 # ------------------------------------------------------------ reading a file
 
 
-def _read(path, schema: v.Schema) -> tuple[pd.DataFrame, str]:
+def _read(path, schema: v.Schema, numbers: list[str] = ()) -> tuple[pd.DataFrame, str]:
     """Raw strings of a CSV, indexed by the line each row starts on, and the name to report.
 
     Columns with few distinct values come back as categoricals of their raw
     strings (parsed and hashed once by pandas' C reader), the others as strings.
+    A column of ``numbers`` whose every cell is plainly written (see
+    :func:`_plain_numbers`) comes back as float64, converted by the reader.
     Raises DataError for a file that is missing, empty, not UTF-8 or not a
     well-formed CSV table, or whose header is wrong, listing every bad line.
     """
@@ -60,7 +63,7 @@ def _read(path, schema: v.Schema) -> tuple[pd.DataFrame, str]:
         raise DataError.single(name, header_line, "", wrong_separator)
     problems = [(name, header_line, c, m, None) for c, m in schema.header_problems(header)]
     try:
-        lines = _layout(name, data)
+        layout = _layout(name, data)
     except DataError as error:
         problems += list(error.problems.itertuples(index=False, name=None))
     if problems:
@@ -68,18 +71,31 @@ def _read(path, schema: v.Schema) -> tuple[pd.DataFrame, str]:
         raise DataError(v.problem_frame(problems))
     many = {c.name for c in schema.columns if c.many_values}
     dtypes = {c: "str" if c in many else "category" for c in header}
+    plain = {c: "float64" for c in numbers if c in header[:-1] and _plain_numbers(data, layout, header.index(c))}
+    raw = _parse(name, data, dtypes | plain)
+    if raw is None or not all(np.isfinite(raw[c]).all() for c in plain):
+        # a cell the reader would not convert ('1.2.3') or that overflows: the checks name it
+        raw = _parse(name, data, dtypes)
+    if len(raw) != len(layout.lines):  # pragma: no cover - a disagreement with _layout is a bug
+        raise DataError.single(name, None, "", "the CSV could not be split into rows unambiguously")
+    raw.index = pd.Index(layout.lines, name="line")
+    return raw, name
+
+
+def _parse(name: str, data: bytes, dtypes: dict[str, str]) -> pd.DataFrame | None:
+    """The CSV read by pandas' C reader; None if a float64 column has a cell it cannot convert."""
     try:
-        raw = pd.read_csv(
+        return pd.read_csv(
             io.BytesIO(data), dtype=dtypes, keep_default_na=False, na_filter=False,
             index_col=False, skip_blank_lines=True, encoding="utf-8",
         )  # fmt: skip
     except UnicodeDecodeError:
         _check_text(name, data)
         raise  # pragma: no cover - _check_text raises for any undecodable byte
-    if len(raw) != len(lines):  # pragma: no cover - a disagreement with _layout is a bug
-        raise DataError.single(name, None, "", "the CSV could not be split into rows unambiguously")
-    raw.index = pd.Index(lines, name="line")
-    return raw, name
+    except ValueError:
+        if "float64" in dtypes.values():
+            return None
+        raise  # pragma: no cover - text columns convert whatever they hold
 
 
 def _bytes(path, bundled_name: str) -> tuple[str, bytes]:
@@ -138,39 +154,45 @@ _CHUNK = 1 << 18  # bytes scanned at a time: small enough to stay in the process
 _QUOTE, _COMMA, _NEWLINE, _RETURN = (ord(c) for c in '",\n\r')
 
 
-def _specials(buf: np.ndarray) -> np.ndarray:
-    """Positions of every double quote, comma and line break, in order."""
-    found = []
-    for start in range(0, len(buf), _CHUNK):
-        chunk = buf[start : start + _CHUNK]
-        found.append(np.flatnonzero((chunk == _QUOTE) | (chunk == _COMMA) | (chunk == _NEWLINE)) + start)
+def _positions(buf: np.ndarray, byte: int) -> np.ndarray:
+    """Positions of every occurrence of ``byte``, in order (scanned a cache-sized chunk at a time)."""
+    found = [np.flatnonzero(buf[start : start + _CHUNK] == byte) + start for start in range(0, len(buf), _CHUNK)]
     return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
 
 
-def _layout(name: str, data: bytes) -> np.ndarray:
-    """The line each data record starts on, found on the bytes, all records at once.
+def _layout(name: str, data: bytes) -> Layout:
+    """Where each data record starts (line and byte), found on the bytes, all records at once.
 
     A comma or line break inside double quotes belongs to its field; blank
     lines are skipped but counted. Raises DataError listing every record whose
     field count differs from the header's, and every misplaced quote.
     """
     buf = np.frombuffer(data, np.uint8)
-    at = _specials(buf)
-    kind = buf[at]
-    is_quote = kind == _QUOTE
-    quote_problems = _quote_problems(buf, at[is_quote])
+    quotes = _positions(buf, _QUOTE)
+    quote_problems = _quote_problems(buf, quotes)
     if quote_problems:
         raise DataError(v.problem_frame([(name, line, "", msg, None) for line, msg in quote_problems]))
-    outside = ~(np.logical_xor.accumulate(is_quote) ^ is_quote)  # an even number of quotes before
-    newlines = np.flatnonzero(kind == _NEWLINE)  # indexes into `at`
-    breaks = newlines[outside[newlines]]  # the line breaks that end a record
-    separators_so_far = np.cumsum((kind == _COMMA) & outside, dtype=np.int64)
-    # record k runs from after break k-1 to break k (the last one to the end of the data)
-    total = separators_so_far[-1] if len(at) else 0
-    fields = np.diff(np.append(separators_so_far[breaks], total), prepend=0) + 1
-    lines = np.append(1, np.searchsorted(newlines, breaks) + 2)
-    ends = np.append(at[breaks], len(buf))
-    starts = np.append(0, at[breaks] + 1)
+    opening, closing = quotes[0::2], quotes[1::2]  # well placed, so they pair up
+    newlines = _positions(buf, _NEWLINE)
+    # a line break between a pair of quotes is part of a field, not the end of a record
+    first_inside, after_inside = np.searchsorted(newlines, opening), np.searchsorted(newlines, closing)
+    spans = after_inside > first_inside
+    ends_record = np.ones(len(newlines), dtype=bool)
+    if spans.any():
+        depth = np.zeros(len(newlines) + 1, dtype=np.int64)
+        np.add.at(depth, first_inside[spans], 1)
+        np.add.at(depth, after_inside[spans], -1)
+        ends_record = np.cumsum(depth[:-1]) == 0
+    break_index = np.flatnonzero(ends_record)  # into `newlines`
+    breaks = newlines[break_index]
+    starts, ends = np.append(0, breaks + 1), np.append(breaks, len(buf))
+    # separators per record: every comma in it, less those between its quotes
+    commas = _positions(buf, _COMMA)
+    per_record = np.diff(np.searchsorted(commas, ends), prepend=0)
+    quoted = np.searchsorted(commas, closing) - np.searchsorted(commas, opening)
+    per_record -= np.bincount(np.searchsorted(breaks, opening), weights=quoted, minlength=len(ends)).astype(np.int64)
+    fields = per_record + 1
+    lines = np.append(1, break_index + 2)
     length = ends - starts
     blank = (length == 0) | ((length == 1) & (buf[np.minimum(starts, len(buf) - 1)] == _RETURN))
     fields, lines = fields[~blank], lines[~blank]
@@ -178,7 +200,47 @@ def _layout(name: str, data: bytes) -> np.ndarray:
     if len(wrong):
         rows = [(name, int(lines[i]), "", f"has {int(fields[i])} fields, the header has {int(fields[0])}", None) for i in wrong]
         raise DataError(v.problem_frame(rows))
-    return lines[1:]
+    return Layout(lines[1:], starts[~blank][1:], commas, quotes)
+
+
+class Layout(NamedTuple):
+    """Where the records of a well-formed CSV are: what :func:`_layout` found on the bytes."""
+
+    lines: np.ndarray  # the line each data record starts on
+    starts: np.ndarray  # the byte each data record starts at
+    commas: np.ndarray  # the position of every comma, quoted or not
+    quotes: np.ndarray  # the position of every double quote
+
+
+_PLAIN_NUMBER_BYTES = np.zeros(256, dtype=bool)
+_PLAIN_NUMBER_BYTES[np.frombuffer(v.PLAIN_NUMBER_CHARACTERS, dtype=np.uint8)] = True
+
+
+def _plain_numbers(data: bytes, layout: Layout, column: int) -> bool:
+    """Whether every cell of a column, not the last, is a non-empty run of ``0-9 . + -``.
+
+    Such a column can be converted by the CSV reader itself, without a string
+    per cell: the reader refuses what is not a number ('1.2.3'), and nothing it
+    accepts (spaces, '1e5', 'inf', thousands separators) is left in. Only
+    records without a double quote before the cell's end are looked at; any
+    other answers False, and the column is read as text and checked cell by cell.
+    """
+    if len(layout.starts) == 0:
+        return False
+    buf = np.frombuffer(data, np.uint8)
+    first = np.searchsorted(layout.commas, layout.starts)  # each record's first comma
+    left = layout.commas[first + column - 1] + 1 if column else layout.starts
+    right = layout.commas[first + column]
+    next_quote = np.searchsorted(layout.quotes, layout.starts)
+    quoted_before = next_quote < len(layout.quotes)
+    quoted_before[quoted_before] = layout.quotes[next_quote[quoted_before]] < right[quoted_before]
+    width = right - left
+    if quoted_before.any() or (width <= 0).any():
+        return False
+    ok = np.ones(len(left), dtype=bool)
+    for offset in range(int(width.max())):  # one pass per character position, not per cell
+        ok &= (offset >= width) | _PLAIN_NUMBER_BYTES[buf[np.minimum(left + offset, len(buf) - 1)]]
+    return bool(ok.all())
 
 
 def _quote_problems(buf: np.ndarray, quotes: np.ndarray) -> list[tuple[int, str]]:
@@ -245,7 +307,8 @@ def _header(data: bytes) -> list[str]:
 
 
 def _check(raw: pd.DataFrame, name: str, schema: v.Schema) -> None:
-    problems = schema.problems(raw)
+    converted = [c for c in raw.columns if raw[c].dtype == "float64"]  # checked on the bytes by _plain_numbers
+    problems = schema.problems(raw.drop(columns=converted))
     if problems:
         rows = [(name, line, column, msg, _cell(raw, line, column)) for line, column, msg in problems]
         raise DataError(v.problem_frame(rows))
@@ -270,7 +333,7 @@ def _typed(raw: pd.DataFrame, dates: list[str], numbers: list[str] = ()) -> pd.D
         if column in dates:
             converted = v.parse_dates(distinct)
         elif column in numbers:
-            converted = distinct.astype("float64")
+            converted = distinct if distinct.dtype == "float64" else distinct.astype("float64")
         else:
             converted = distinct.astype("str").where(distinct != "")
         columns[column] = converted if codes is None else converted.take(codes).reset_index(drop=True)
@@ -440,7 +503,7 @@ def _fiscal_year(values: pd.Series) -> pd.Series:
 
 
 def _load(path, schema: v.Schema, dates: list[str], numbers: list[str] = ()) -> pd.DataFrame:
-    raw, name = _read(path, schema)
+    raw, name = _read(path, schema, numbers)
     _check(raw, name, schema)
     frame = _typed(raw, dates, numbers)
     frame.attrs["source_file"] = name

@@ -262,8 +262,9 @@ def fiscal_label(values: pd.Series) -> pd.Series:
     return _message(~ok, "is not a fiscal quarter label like 'FY2025Q2' (quarter 1 to 4)")
 
 
+PLAIN_NUMBER_CHARACTERS = b"0123456789.+-"
 _NUMBER_CHARACTERS = np.zeros(256, dtype=bool)
-_NUMBER_CHARACTERS[np.frombuffer(b"0123456789.+-\n", dtype=np.uint8)] = True
+_NUMBER_CHARACTERS[np.frombuffer(PLAIN_NUMBER_CHARACTERS + b"\n", dtype=np.uint8)] = True  # values joined by line feeds
 
 
 def number(values: pd.Series) -> pd.Series:

@@ -103,3 +103,12 @@ def test_a_valid_file_of_100_000_rows_loads_with_all_its_rows(tmp_path):
     loaded = alibiz.load_metrics(path)
     assert len(loaded) == 100_000
     assert loaded["value"].sum() == pytest.approx(frame["value"].sum())
+
+
+def test_numbers_are_the_same_whichever_way_they_are_read(write_csv, metrics_text):
+    """A quoted cell before ``value`` sends it through the text path instead of the reader's floats."""
+    plain = alibiz.load_metrics(write_csv(metrics_text()))
+    label = "Alibaba International Digital Commerce Group"
+    quoted = alibiz.load_metrics(write_csv(metrics_text([r.replace(label, f'"{label}, AIDC"') for r in ROWS]), name="q.csv"))
+    assert plain["value"].tolist() == quoted["value"].tolist() == [31672.0, 29.0, -2905.0]
+    assert plain["value"].dtype == quoted["value"].dtype == "float64"

@@ -71,6 +71,9 @@ def test_repeated_column(write_csv):
         ("3.17E+04", "is not a number: write it in full, not in scientific notation (a spreadsheet may have rounded it)"),
         ("\uff13\uff11\uff16", "is not a number"),  # full-width digits
         ("nan", "is not a number"),
+        ("1.2.3", "is not a number"),  # plain characters the CSV reader refuses: the text path names it
+        ("-", "is not a number"),
+        ("1-2", "is not a number"),
         ('"31,672"', "is not a number: remove the thousands separator"),
         ("29%", "is not a number: write percentages without '%' (29 means 29%)"),
         ("(2905)", "is not a number: write a loss with a minus sign, not parentheses"),
