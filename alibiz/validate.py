@@ -177,7 +177,8 @@ class Table:
 
     ``factorized(column)`` gives the code of each row and the distinct values;
     ``combos(columns)`` the distinct combinations of several columns and the
-    combination of each row; ``rows_of`` / ``expand`` turn messages about
+    combination of each row (``combination_of_rows`` just their number and
+    the row codes, for a key whose combinations are all distinct); ``rows_of`` / ``expand`` turn messages about
     distinct values back into messages about rows.
     """
 
@@ -198,18 +199,28 @@ class Table:
 
     def combos(self, columns: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
         """The distinct combinations of ``columns`` (a frame) and, per row, its combination."""
+        positions, inverse = self._combination_codes(columns)
+        combos = pd.DataFrame({c: self.factorized(c)[1].to_numpy()[pos] for c, pos in zip(columns, positions)})
+        return combos, inverse
+
+    def combination_of_rows(self, columns: list[str]) -> tuple[int, np.ndarray]:
+        """How many distinct combinations of ``columns`` there are and, per row, its combination."""
+        positions, inverse = self._combination_codes(columns)
+        return len(positions[0]), inverse
+
+    def _combination_codes(self, columns: list[str]) -> tuple[list[np.ndarray], np.ndarray]:
+        """Per column, the value code of each distinct combination; per row, its combination."""
         parts = [self.factorized(c) for c in columns]
         sizes = [max(len(u), 1) for _, u in parts]
         if np.prod(sizes, dtype=float) < 2**62:
             key = np.ravel_multi_index([codes for codes, _ in parts], sizes)
-            unique_keys, inverse = np.unique(key, return_inverse=True)
-            positions = np.unravel_index(unique_keys, sizes)
+            inverse, unique_keys = pd.factorize(key)  # hashing, not sorting: linear time
+            positions = list(np.unravel_index(unique_keys, sizes))
         else:  # too many distinct values to pack into one integer
             frame = pd.DataFrame({c: codes for c, (codes, _) in zip(columns, parts)})
             inverse, uniques = pd.factorize(pd.MultiIndex.from_frame(frame))
             positions = [uniques.get_level_values(i).to_numpy() for i in range(len(columns))]
-        combos = pd.DataFrame({c: u.to_numpy()[pos] for c, (_, u), pos in zip(columns, parts, positions)})
-        return combos, inverse.ravel()
+        return positions, inverse.ravel()
 
     def rows_of(self, codes: np.ndarray, messages: pd.Series, column: str) -> list[Problem]:
         """(row label, column, message) for every row whose value got a message."""
@@ -342,8 +353,8 @@ def unique_key(columns: list[str]) -> TableCheck:
     name = ",".join(columns)
 
     def check(table: Table):
-        combos, inverse = table.combos(columns)
-        if len(combos) == len(inverse):
+        distinct, inverse = table.combination_of_rows(columns)
+        if distinct == len(inverse):
             return
         _, first_of_key = np.unique(inverse, return_index=True)
         first = first_of_key[inverse]
