@@ -48,6 +48,12 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except BrokenPipeError:  # e.g. `alibiz coverage | head`
         return 0
+    except KeyboardInterrupt:
+        print("alibiz: interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:  # a bug of ours: a plain message, not a traceback
+        print(f"alibiz: internal error ({type(error).__name__}: {error}); please report it with the command and file that caused it", file=sys.stderr)
+        return 70
 
 
 def _parser() -> argparse.ArgumentParser:

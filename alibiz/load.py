@@ -51,12 +51,16 @@ def _read(path, schema: v.Schema, numbers: list[str] = ()) -> tuple[pd.DataFrame
     if re.search(rb"\S", data) is None:
         expected = ",".join(schema.column_names)
         raise DataError.single(name, None, "", f"file is empty (expected a header row: {expected})")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # one message, not a NUL per character
+        raise DataError.single(name, 1, "", "is UTF-16 text (Excel's 'Unicode Text'): save the file as 'CSV UTF-8'")
     if b"\x00" in data:
         _check_text(name, data)
     if b"\r" in data:
         _check_line_ends(name, data)
     header = _header(data)
     header_line = data.count(b"\n", 0, _header_start(data)) + 1
+    if re.fullmatch(r"sep=.?", ",".join(header)):
+        raise DataError.single(name, header_line, "", "is Excel's 'sep=' line, not the header: delete it so that the header is the first line")
     wrong_separator = schema.separator_problem(header)
     if wrong_separator:  # every row would be one field too: one message says it all
         _check_text(name, data)
@@ -308,10 +312,24 @@ def _header(data: bytes) -> list[str]:
 
 def _check(raw: pd.DataFrame, name: str, schema: v.Schema) -> None:
     converted = [c for c in raw.columns if raw[c].dtype == "float64"]  # checked on the bytes by _plain_numbers
-    problems = schema.problems(raw.drop(columns=converted))
+    text = raw.drop(columns=converted)
+    repeated = _repeated_header(text)  # two exports joined: one message for the row, not one per cell
+    problems = sorted(
+        [(line, "", "repeats the header (two files joined?): delete the line") for line in repeated]
+        + schema.problems(text.drop(index=repeated)),
+        key=lambda problem: problem[0],  # stable: a line's problems stay in column order
+    )
     if problems:
-        rows = [(name, line, column, msg, _cell(raw, line, column)) for line, column, msg in problems]
+        rows = [(name, line, column, msg, _cell(raw, line, column) if column else None) for line, column, msg in problems]
         raise DataError(v.problem_frame(rows))
+
+
+def _repeated_header(raw: pd.DataFrame) -> pd.Index:
+    """The lines of the rows that spell out the header's column names."""
+    if raw.empty:
+        return raw.index
+    is_header = np.logical_and.reduce([(raw[c] == c).to_numpy(dtype=bool) for c in raw.columns])
+    return raw.index[is_header]
 
 
 def _cell(raw: pd.DataFrame, line: int, column: str) -> str:

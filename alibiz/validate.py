@@ -17,6 +17,7 @@ by the line each row starts on.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
@@ -107,18 +108,28 @@ class Schema:
         return [c.name for c in self.columns]
 
     def header_problems(self, header: list[str]) -> list[tuple[str, str]]:
-        """(column, message) for each missing, unknown or repeated column name."""
+        """(column, message) for each missing, unknown or repeated column name.
+
+        A name that is a column's name with spaces around it, other capitals
+        or spaces for underscores is named as that column, not as missing plus unknown.
+
+        >>> Schema("demo", [Column("period_end")]).header_problems(["Period End"])
+        [('Period End', "is not a column name: write 'period_end' (lower case, underscores)")]
+        """
         found = []
         known = set(self.column_names)
+        near = {name: _spelled(name) for name in header if name not in known and _spelled(name) in known}
         for name in sorted({h for h in header if header.count(h) > 1}):
             found.append((name, "column appears more than once in the header"))
         for column in self.columns:
-            if column.required and column.name not in header:
+            if column.required and column.name not in header and column.name not in near.values():
                 found.append((column.name, "required column is missing"))
         expected = ", ".join(self.column_names)
         for name in header:
             if name == "":
                 found.append((name, "the header has an empty column name (a trailing comma?)"))
+            elif name in near:
+                found.append((name, f"is not a column name: write '{near[name]}' (lower case, underscores)"))
             elif name not in known:
                 found.append((name, f"unknown column (expected: {expected})"))
         return found
@@ -170,6 +181,11 @@ class Schema:
     def _order(self, column: str) -> int:
         names = self.column_names
         return names.index(column) if column in names else len(names)
+
+
+def _spelled(name: str) -> str:
+    """A header name as the contract spells names: trimmed, lower case, underscores."""
+    return re.sub(r"\s+", "_", name.strip()).lower()
 
 
 class Table:
@@ -230,7 +246,8 @@ class Table:
         """Messages about distinct values (or combinations) as messages about the rows that hold them."""
         if messages.empty:
             return pd.Series([], dtype=object)
-        per_value = np.full(codes.max(initial=0) + 1, None, dtype=object)
+        # a value no row holds (a row set aside earlier) may have a message too: it expands to no row
+        per_value = np.full(max(codes.max(initial=0), messages.index.max()) + 1, None, dtype=object)
         per_value[messages.index.to_numpy()] = messages.to_numpy()
         per_row = per_value[codes]
         rows = np.flatnonzero(pd.notna(per_row))
@@ -289,6 +306,8 @@ def number(values: pd.Series) -> pd.Series:
     bad = values[~plain]
     reasons = [
         (bad.str.contains(",", regex=False), "is not a number: remove the thousands separator"),
+        (bad.str.fullmatch(r"[+-]?[0-9]{1,3}(?:[ \u00a0\u202f'][0-9]{3})+(?:\.[0-9]*)?"), "is not a number: remove the thousands separator"),
+        (bad.str.contains("[\u2212\u2012\u2013\u2014]"), "is not a number: write the minus sign as '-' (a typographic minus or dash was pasted)"),
         (bad.str.contains("%", regex=False), "is not a number: write percentages without '%' (29 means 29%)"),
         (bad.str.fullmatch(r"\(.*\)"), "is not a number: write a loss with a minus sign, not parentheses"),
         (bad.str.fullmatch(_PLAIN_NUMBER + r"[eE][+-]?[0-9]+"), "is not a number: write it in full, not in scientific notation (a spreadsheet may have rounded it)"),

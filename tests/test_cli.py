@@ -84,3 +84,19 @@ def test_coverage_filters_by_segment_and_metric():
     assert result.returncode == 0
     rows = [line for line in result.stdout.splitlines() if line.startswith("aidc")]
     assert len(rows) == 1 and rows[0].startswith("aidc  revenue ")
+
+
+@pytest.mark.parametrize(
+    "raised, status, message",
+    [(RuntimeError("boom"), 70, "alibiz: internal error (RuntimeError: boom); please report it"), (KeyboardInterrupt(), 130, "alibiz: interrupted")],
+)
+def test_an_unexpected_error_is_a_message_not_a_traceback(monkeypatch, capsys, write_csv, metrics_text, raised, status, message):
+    from alibiz import cli
+
+    def fail(path):
+        raise raised
+
+    monkeypatch.setitem(cli.LOADERS, "metrics", fail)
+    assert cli.main(["validate", str(write_csv(metrics_text()))]) == status
+    err = capsys.readouterr().err
+    assert err.startswith(message) and "Traceback" not in err
