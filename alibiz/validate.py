@@ -273,15 +273,23 @@ def parse_dates(values: pd.Series) -> pd.Series:
 
 def date(values: pd.Series) -> pd.Series:
     """A calendar date written ``YYYY-MM-DD``."""
-    return _message(parse_dates(values).isna(), "is not a date YYYY-MM-DD")
+    return _not_a_date(values, parse_dates(values).isna())
 
 
 def quarter_end(values: pd.Series) -> pd.Series:
     """A date that is the last day of a fiscal quarter."""
     dates = parse_dates(values)
-    bad_date = _message(dates.isna(), "is not a date YYYY-MM-DD")
     not_end = dates.notna() & ~fiscal.is_quarter_end(dates)
-    return pd.concat([bad_date, _message(not_end, "is not a quarter end (31 Mar, 30 Jun, 30 Sep or 31 Dec)")])
+    return pd.concat([_not_a_date(values, dates.isna()), _message(not_end, "is not a quarter end (31 Mar, 30 Jun, 30 Sep or 31 Dec)")])
+
+
+def _not_a_date(values: pd.Series, bad: pd.Series) -> pd.Series:
+    """The message for each value that is not a date; a spreadsheet's date and time is told apart."""
+    timed = values.str.fullmatch(_DATE + r"[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?").fillna(False).astype(bool)
+    return pd.concat([
+        _message(bad & timed, "is a date and a time: write the date alone, YYYY-MM-DD"),
+        _message(bad & ~timed, "is not a date YYYY-MM-DD"),
+    ])  # fmt: skip
 
 
 def fiscal_label(values: pd.Series) -> pd.Series:
@@ -338,7 +346,12 @@ def one_of(allowed: Iterable[str], what: str) -> Check:
     shown = ", ".join(allowed) if len(allowed) <= 15 else ", ".join(allowed[:15]) + ", ..."
 
     def check(values: pd.Series) -> pd.Series:
-        return _message(~values.isin(allowed), f"unknown {what} (known: {shown})")
+        unknown = ~values.isin(allowed)
+        capitals = unknown & values.str.lower().isin(allowed)
+        return pd.concat([
+            f"has capitals: {what}s are lower case ('" + values[capitals].str.lower() + "')",
+            _message(unknown & ~capitals, f"unknown {what} (known: {shown})"),
+        ])  # fmt: skip
 
     return check
 
@@ -349,11 +362,15 @@ def list_of(allowed: Iterable[str], what: str, sep: str = ";") -> Check:
 
     def check(values: pd.Series) -> pd.Series:
         items = values.str.split(sep).explode().str.strip()
-        unknown = items[~items.isin(allowed)]
-        if unknown.empty:
-            return _message(pd.Series(False, index=values.index), "")
+        unknown = items[~items.isin(allowed) & (items != "")]
         names = unknown.groupby(level=0).agg(lambda s: ", ".join(sorted(set(s))))
-        return "unknown " + what + ": " + names
+        empty_item = (items == "").groupby(level=0).any() & (values.str.strip() != "")
+        comma = values.str.contains(",", regex=False) & ~empty_item
+        return pd.concat([
+            _message(empty_item, f"has an empty item: separate {what}s with one '{sep}' and none at the end"),
+            _message(comma, f"separate {what}s with '{sep}', not ','"),
+            ("unknown " + what + ": " + names).drop(index=values.index[empty_item | comma], errors="ignore"),
+        ])  # fmt: skip
 
     return check
 

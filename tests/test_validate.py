@@ -110,6 +110,10 @@ RULES = {
         "column 'published': is before the quarter ended (period_end 2024-09-30) (got '2024-08-15')"),
     "unknown basis": (0, "as_reported", "first_print",
         "column 'basis': unknown basis (known: as_reported, restated) (got 'first_print')"),
+    "date with a time of day": (0, "2024-09-30,", "2024-09-30 00:00:00,",
+        "column 'period_end': is a date and a time: write the date alone, YYYY-MM-DD (got '2024-09-30 00:00:00')"),
+    "id with capitals": (0, ",aidc,", ",AIDC,",
+        "column 'segment': has capitals: segment ids are lower case ('aidc') (got 'AIDC')"),
 }  # fmt: skip
 
 
@@ -249,6 +253,10 @@ def test_a_valid_events_file_loads(write_csv):
     [
         (",reorg,", ",merger,", "kind", "unknown event kind (known: leadership, reorg, segment_reporting, strategy)"),
         ("china_ecommerce;aidc", "china_ecommerce;aidcc", "segments", "unknown segment id: aidcc"),
+        ("china_ecommerce;aidc", "china_ecommerce;;aidc", "segments", "has an empty item: separate segment ids with one ';' and none at the end"),
+        ("china_ecommerce;aidc", "china_ecommerce;aidc;", "segments", "has an empty item: separate segment ids with one ';' and none at the end"),
+        ("china_ecommerce;aidc", '"china_ecommerce, aidc"', "segments", "separate segment ids with ';', not ','"),
+        (",reorg,", ",Reorg,", "kind", "has capitals: event kinds are lower case ('reorg')"),
         (",2024-11-21,,", ",21/11/2024,,", "date", "is not a date YYYY-MM-DD"),
         (",reorg,", ",segment_reporting,", "first_period", "is required when kind is 'segment_reporting'"),
         (",One sentence.,", ",,", "summary", "is empty"),
