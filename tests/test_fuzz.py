@@ -111,3 +111,32 @@ def test_harmless_variations_load_every_row_unchanged(tmp_path, data):
     assert len(frame) == len(reference) == 3
     columns = ["period_end", "segment", "metric", "value", "basis", "source"]
     pd.testing.assert_frame_equal(frame[columns], reference[columns])
+
+
+FIELD = st.text(alphabet='ab,"\n 1', max_size=6)  # a lone CR is refused before the scan
+
+
+@SETTINGS
+@given(rows=st.lists(st.lists(FIELD, min_size=3, max_size=3), min_size=1, max_size=8), crlf=st.booleans(), short=st.data())
+def test_the_record_scan_agrees_with_the_csv_module(rows, crlf, short):
+    """Record starts and field counts found on the bytes, against Python's csv reader."""
+    import csv
+    import io
+
+    from alibiz.load import _layout
+
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n" if crlf else "\n").writerows([["h1", "h2", "h3"], *rows])
+    text = out.getvalue()
+    reader = csv.reader(io.StringIO(text, newline=""))
+    ends = [reader.line_num for _ in reader]
+    starts = [end + 1 for end in ends[:-1]]
+    assert _layout("f", text.encode()).lines.tolist() == starts
+    # the same table with one field dropped from one row: that row is named, by the line it starts on
+    victim = short.draw(st.integers(0, len(rows) - 1))
+    rows[victim] = rows[victim][:2]
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n" if crlf else "\n").writerows([["h1", "h2", "h3"], *rows])
+    with pytest.raises(alibiz.DataError) as caught:
+        _layout("f", out.getvalue().encode())
+    assert caught.value.problems["line"].tolist() == [starts[victim]]
