@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import FixedLocator, FuncFormatter
+from matplotlib.ticker import FixedLocator
 
 from alibiz import fiscal
 from alibiz.analysis import series
@@ -218,11 +218,8 @@ def _fiscal_ticks(ax: Axes, first: pd.Timestamp, last: pd.Timestamp) -> None:
     step = 1 if len(quarters) <= 12 else 2 if len(quarters) <= 20 else 4
     # anchor the labels on fiscal Q1 (30 June) so each year's label reads the same
     majors = [q for q in quarters if (fiscal.period(q).quarter - 1) % step == 0] if step > 1 else list(quarters)
-    positions = mdates.date2num(majors)
-    labels = {float(x): fiscal.label(q, short=True) for x, q in zip(positions, majors)}
-    ax.xaxis.set_major_locator(FixedLocator(positions))
+    ax.set_xticks(mdates.date2num(majors), labels=[fiscal.label(q, short=True) for q in majors])
     ax.xaxis.set_minor_locator(FixedLocator(mdates.date2num(quarters)))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: labels.get(float(x), "")))
     ax.tick_params(axis="x", which="major", labelsize=8)
     margin = pd.Timedelta(days=75)
     ax.set_xlim(first - margin, last + margin)

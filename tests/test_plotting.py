@@ -153,3 +153,17 @@ def test_a_segment_that_stops_early_says_which_reporting_change_replaced_it():
     assert "Last reported for FY2026Q4: from FY2027Q1 the reporting change of 20 Aug 2026" in texts(aidc)
     assert "Last reported" not in texts(plotting.plot_metric("cloud", "revenue"))
     plt.close("all")
+
+
+@pytest.mark.parametrize("chart", report.CHARTS, ids=lambda c: c.name)
+def test_every_report_figure_survives_pickling(chart, metrics, events):
+    """A figure can be cached or sent to another process: pickling keeps its tick labels."""
+    import pickle
+
+    figure = chart.draw(metrics, events)
+    copy = pickle.loads(pickle.dumps(figure))
+    labels = [t.get_text() for t in copy.axes[0].get_xticklabels()]
+    assert labels == [t.get_text() for t in figure.axes[0].get_xticklabels()]
+    assert labels and all(label.startswith("FY") for label in labels)
+    plt.close(figure)
+    plt.close(copy)
