@@ -313,12 +313,14 @@ def _header(data: bytes) -> list[str]:
 def _check(raw: pd.DataFrame, name: str, schema: v.Schema) -> None:
     converted = [c for c in raw.columns if raw[c].dtype == "float64"]  # checked on the bytes by _plain_numbers
     text = raw.drop(columns=converted)
-    repeated = _repeated_header(text)  # two exports joined: one message for the row, not one per cell
-    problems = sorted(
-        [(line, "", "repeats the header (two files joined?): delete the line") for line in repeated]
-        + schema.problems(text.drop(index=repeated)),
-        key=lambda problem: problem[0],  # stable: a line's problems stay in column order
-    )
+    problems = schema.problems(text)
+    repeated = _repeated_header(text) if problems else []
+    if len(repeated):  # two exports joined: one message for the row, not one per cell
+        problems = sorted(
+            [(line, "", "repeats the header (two files joined?): delete the line") for line in repeated]
+            + schema.problems(text.drop(index=repeated)),
+            key=lambda problem: problem[0],  # stable: a line's problems stay in column order
+        )
     if problems:
         rows = [(name, line, column, msg, _cell(raw, line, column) if column else None) for line, column, msg in problems]
         raise DataError(v.problem_frame(rows))

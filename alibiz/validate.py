@@ -285,6 +285,8 @@ def quarter_end(values: pd.Series) -> pd.Series:
 
 def _not_a_date(values: pd.Series, bad: pd.Series) -> pd.Series:
     """The message for each value that is not a date; a spreadsheet's date and time is told apart."""
+    if not bad.any():
+        return _message(bad, "")
     timed = values.str.fullmatch(_DATE + r"[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?").fillna(False).astype(bool)
     return pd.concat([
         _message(bad & timed, "is a date and a time: write the date alone, YYYY-MM-DD"),
@@ -347,6 +349,8 @@ def one_of(allowed: Iterable[str], what: str) -> Check:
 
     def check(values: pd.Series) -> pd.Series:
         unknown = ~values.isin(allowed)
+        if not unknown.any():
+            return _message(unknown, "")
         capitals = unknown & values.str.lower().isin(allowed)
         return pd.concat([
             f"has capitals: {what}s are lower case ('" + values[capitals].str.lower() + "')",
