@@ -224,10 +224,17 @@ def _plain_numbers(data: bytes, layout: Layout, column: int) -> bool:
     """Whether every cell of a column, not the last, is a non-empty run of ``0-9 . + -``.
 
     Such a column can be converted by the CSV reader itself, without a string
-    per cell: the reader refuses what is not a number ('1.2.3'), and nothing it
-    accepts (spaces, '1e5', 'inf', thousands separators) is left in. Only
-    records without a double quote before the cell's end are looked at; any
-    other answers False, and the column is read as text and checked cell by cell.
+    per cell: the reader refuses what is not a number ('1.2.3'), and what it
+    would accept but alibiz refuses (spaces, '1e5', 'inf') is made of other
+    characters. A record with a double quote before the cell's end answers
+    False, and the column is then read as text and checked cell by cell.
+
+    >>> data = b"a,b,c\n1,-2.5,x\n3,4,y\n"
+    >>> _plain_numbers(data, _layout("demo.csv", data), 1)
+    True
+    >>> data = b"a,b,c\n1,2e5,x\n"
+    >>> _plain_numbers(data, _layout("demo.csv", data), 1)
+    False
     """
     if len(layout.starts) == 0:
         return False
