@@ -221,7 +221,7 @@ _PLAIN_NUMBER_BYTES[np.frombuffer(v.PLAIN_NUMBER_CHARACTERS, dtype=np.uint8)] = 
 
 
 def _plain_numbers(data: bytes, layout: Layout, column: int) -> bool:
-    """Whether every cell of a column, not the last, is a non-empty run of ``0-9 . + -``.
+    r"""Whether every cell of a column, not the last, is a non-empty run of ``0-9 . + -``.
 
     Such a column can be converted by the CSV reader itself, without a string
     per cell: the reader refuses what is not a number ('1.2.3'), and what it
