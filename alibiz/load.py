@@ -16,6 +16,7 @@ import csv
 import io
 import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -42,7 +43,8 @@ def _read(path, schema: v.Schema, numbers: list[str] = ()) -> tuple[pd.DataFrame
     Columns with few distinct values come back as categoricals of their raw
     strings (parsed and hashed once by pandas' C reader), the others as strings.
     A column of ``numbers`` whose every cell is plainly written (see
-    :func:`_plain_numbers`) comes back as float64, converted by the reader.
+    :func:`_plain_numbers`) comes back as float64, converted by the reader,
+    which runs in a second thread while the bytes are scanned.
     Raises DataError for a file that is missing, empty, not UTF-8 or not a
     well-formed CSV table, or whose header is wrong, listing every bad line.
     """
@@ -66,19 +68,24 @@ def _read(path, schema: v.Schema, numbers: list[str] = ()) -> tuple[pd.DataFrame
         _check_text(name, data)
         raise DataError.single(name, header_line, "", wrong_separator)
     problems = [(name, header_line, c, m, None) for c, m in schema.header_problems(header)]
-    try:
-        layout = _layout(name, data)
-    except DataError as error:
-        problems += list(error.problems.itertuples(index=False, name=None))
-    if problems:
-        _check_text(name, data)  # bad bytes explain bad structure: name them first
-        raise DataError(v.problem_frame(problems))
     many = {c.name for c in schema.columns if c.many_values}
     dtypes = {c: "str" if c in many else "category" for c in header}
-    plain = {c: "float64" for c in numbers if c in header[:-1] and _plain_numbers(data, layout, header.index(c))}
-    raw = _parse(name, data, dtypes | plain)
-    if raw is None or not all(np.isfinite(raw[c]).all() for c in plain):
-        # a cell the reader would not convert ('1.2.3') or that overflows: the checks name it
+    numeric = {c: "float64" for c in numbers if c in header[:-1]}  # the reader converts them if it can
+    with ThreadPoolExecutor(max_workers=1) as beside:
+        # pandas' reader tokenizes beside the byte scan: both release the GIL for most of their work
+        parsing = None if problems else beside.submit(_parse, name, data, dtypes | numeric)
+        try:
+            layout = _layout(name, data)
+        except DataError as error:
+            problems += list(error.problems.itertuples(index=False, name=None))
+        if problems:
+            _check_text(name, data)  # bad bytes explain bad structure: name them first
+            raise DataError(v.problem_frame(problems))
+        plain = all(_plain_numbers(data, layout, header.index(c)) for c in numeric)
+        raw = parsing.result()
+    if raw is None or not plain or not all(np.isfinite(raw[c]).all() for c in numeric):
+        # a cell written otherwise ('1e5', ' 7'), one the reader would not convert ('1.2.3')
+        # or one that overflows: read the column as text, and the checks name the cell
         raw = _parse(name, data, dtypes)
     if len(raw) != len(layout.lines):  # pragma: no cover - a disagreement with _layout is a bug
         raise DataError.single(name, None, "", "the CSV could not be split into rows unambiguously")
