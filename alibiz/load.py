@@ -50,23 +50,7 @@ def _read(path, schema: v.Schema, numbers: list[str] = ()) -> tuple[pd.DataFrame
     """
     name, data = _bytes(path, schema.name)
     data = data.removeprefix(b"\xef\xbb\xbf")  # Excel's UTF-8 byte order mark
-    if re.search(rb"\S", data) is None:
-        expected = ",".join(schema.column_names)
-        raise DataError.single(name, None, "", f"file is empty (expected a header row: {expected})")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # one message, not a NUL per character
-        raise DataError.single(name, 1, "", "is UTF-16 text (Excel's 'Unicode Text'): save the file as 'CSV UTF-8'")
-    if b"\x00" in data:
-        _check_text(name, data)
-    if b"\r" in data:
-        _check_line_ends(name, data)
-    header = _header(data)
-    header_line = data.count(b"\n", 0, _header_start(data)) + 1
-    if re.fullmatch(r"sep=.?", ",".join(header)):
-        raise DataError.single(name, header_line, "", "is Excel's 'sep=' line, not the header: delete it so that the header is the first line")
-    wrong_separator = schema.separator_problem(header)
-    if wrong_separator:  # every row would be one field too: one message says it all
-        _check_text(name, data)
-        raise DataError.single(name, header_line, "", wrong_separator)
+    header, header_line = _whole_file_checks(name, data, schema)
     problems = [(name, header_line, c, m, None) for c, m in schema.header_problems(header)]
     many = {c.name for c in schema.columns if c.many_values}
     dtypes = {c: "str" if c in many else "category" for c in header}
@@ -91,6 +75,33 @@ def _read(path, schema: v.Schema, numbers: list[str] = ()) -> tuple[pd.DataFrame
         raise DataError.single(name, None, "", "the CSV could not be split into rows unambiguously")
     raw.index = pd.Index(layout.lines, name="line")
     return raw, name
+
+
+def _whole_file_checks(name: str, data: bytes, schema: v.Schema) -> tuple[list[str], int]:
+    """The header's names and line, once the file is known to be a text table at all.
+
+    Raises DataError, with one message where one says it all, for a file that
+    is empty, UTF-16, not UTF-8, has old Mac line ends, starts with Excel's
+    ``sep=`` line, or is separated by something other than commas.
+    """
+    if re.search(rb"\S", data) is None:
+        expected = ",".join(schema.column_names)
+        raise DataError.single(name, None, "", f"file is empty (expected a header row: {expected})")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # one message, not a NUL per character
+        raise DataError.single(name, 1, "", "is UTF-16 text (Excel's 'Unicode Text'): save the file as 'CSV UTF-8'")
+    if b"\x00" in data:
+        _check_text(name, data)
+    if b"\r" in data:
+        _check_line_ends(name, data)
+    header = _header(data)
+    header_line = data.count(b"\n", 0, _header_start(data)) + 1
+    if re.fullmatch(r"sep=.?", ",".join(header)):
+        raise DataError.single(name, header_line, "", "is Excel's 'sep=' line, not the header: delete it so that the header is the first line")
+    wrong_separator = schema.separator_problem(header)
+    if wrong_separator:  # every row would be one field too: one message says it all
+        _check_text(name, data)
+        raise DataError.single(name, header_line, "", wrong_separator)
+    return header, header_line
 
 
 def _parse(name: str, data: bytes, dtypes: dict[str, str]) -> pd.DataFrame | None:
