@@ -339,11 +339,11 @@ def _check(raw: pd.DataFrame, name: str, schema: v.Schema) -> None:
     converted = [c for c in raw.columns if raw[c].dtype == "float64"]  # checked on the bytes by _plain_numbers
     text = raw.drop(columns=converted)
     problems = schema.problems(text)
-    repeated = _repeated_header(text) if problems else []
-    if len(repeated):  # two exports joined: one message for the row, not one per cell
+    repeated = set(_repeated_header(text)) if problems else set()
+    if repeated:  # two exports joined: one message for the row instead of one per cell
         problems = sorted(
             [(line, "", "repeats the header (two files joined?): delete the line") for line in repeated]
-            + schema.problems(text.drop(index=repeated)),
+            + [problem for problem in problems if problem[0] not in repeated],
             key=lambda problem: problem[0],  # stable: a line's problems stay in column order
         )
     if problems:

@@ -251,8 +251,7 @@ class Table:
         """Messages about distinct values (or combinations) as messages about the rows that hold them."""
         if messages.empty:
             return pd.Series([], dtype=object)
-        # a value no row holds (a row set aside earlier) may have a message too: it expands to no row
-        per_value = np.full(max(codes.max(initial=0), messages.index.max()) + 1, None, dtype=object)
+        per_value = np.full(codes.max(initial=0) + 1, None, dtype=object)
         per_value[messages.index.to_numpy()] = messages.to_numpy()
         per_row = per_value[codes]
         rows = np.flatnonzero(pd.notna(per_row))
