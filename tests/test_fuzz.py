@@ -125,9 +125,12 @@ def test_the_record_scan_agrees_with_the_csv_module(rows, crlf, short):
 
     from alibiz.load import _layout
 
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n" if crlf else "\n").writerows([["h1", "h2", "h3"], *rows])
-    text = out.getvalue()
+    def written(rows) -> str:
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\r\n" if crlf else "\n").writerows([["h1", "h2", "h3"], *rows])
+        return out.getvalue()
+
+    text = written(rows)
     reader = csv.reader(io.StringIO(text, newline=""))
     ends = [reader.line_num for _ in reader]
     starts = [end + 1 for end in ends[:-1]]
@@ -135,8 +138,6 @@ def test_the_record_scan_agrees_with_the_csv_module(rows, crlf, short):
     # the same table with one field dropped from one row: that row is named, by the line it starts on
     victim = short.draw(st.integers(0, len(rows) - 1))
     rows[victim] = rows[victim][:2]
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n" if crlf else "\n").writerows([["h1", "h2", "h3"], *rows])
     with pytest.raises(alibiz.DataError) as caught:
-        _layout("f", out.getvalue().encode())
+        _layout("f", written(rows).encode())
     assert caught.value.problems["line"].tolist() == [starts[victim]]
