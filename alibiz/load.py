@@ -70,7 +70,10 @@ def _read(path, schema: v.Schema, numbers: list[str] = ()) -> tuple[pd.DataFrame
     if raw is None or not plain or not all(np.isfinite(raw[c]).all() for c in numeric):
         # a cell written otherwise ('1e5', ' 7'), one the reader would not convert ('1.2.3')
         # or one that overflows: read the column as text, and the checks name the cell
-        raw = _parse(name, data, dtypes)
+        raw, numeric = _parse(name, data, dtypes), {}
+    inferred = {c: "str" for c in raw.columns if _categories_converted(raw[c])}
+    if inferred:
+        raw = _parse(name, data, dtypes | numeric | inferred)
     if len(raw) != len(layout.lines):  # pragma: no cover - a disagreement with _layout is a bug
         raise DataError.single(name, None, "", "the CSV could not be split into rows unambiguously")
     raw.index = pd.Index(layout.lines, name="line")
@@ -118,6 +121,16 @@ def _parse(name: str, data: bytes, dtypes: dict[str, str]) -> pd.DataFrame | Non
         if "float64" in dtypes.values():
             return None
         raise  # pragma: no cover - text columns convert whatever they hold
+
+
+def _categories_converted(values: pd.Series) -> bool:
+    """Whether pandas' reader turned a categorical column's text into numbers or booleans.
+
+    It does so when every distinct value reads as one ('007' and '3.17E+04'
+    become 7 and 31700.0), which would hide what the cell says: such a column
+    is read again as text.
+    """
+    return isinstance(values.dtype, pd.CategoricalDtype) and not pd.api.types.is_string_dtype(values.cat.categories)
 
 
 def _bytes(path, bundled_name: str) -> tuple[str, bytes]:

@@ -112,3 +112,21 @@ def test_numbers_are_the_same_whichever_way_they_are_read(write_csv, metrics_tex
     quoted = alibiz.load_metrics(write_csv(metrics_text([r.replace(label, f'"{label}, AIDC"') for r in ROWS]), name="q.csv"))
     assert plain["value"].tolist() == quoted["value"].tolist() == [31672.0, 29.0, -2905.0]
     assert plain["value"].dtype == quoted["value"].dtype == "float64"
+
+
+def test_text_that_reads_as_numbers_is_kept_as_written(write_csv, metrics_text):
+    """pandas' reader turns a categorical whose values all look numeric into numbers ('1.50' -> 1.5)."""
+    rows = [row.removesuffix(",loss") + ",1.50" if row.endswith(",loss") else row + "1.50" for row in ROWS]
+    frame = alibiz.load_metrics(write_csv(metrics_text(rows)))
+    assert frame["note"].tolist() == ["1.50", "1.50", "1.50"]
+
+
+def test_an_annual_total_in_scientific_notation_is_refused(write_csv):
+    annual = (REPO_DATA / "annual.csv").read_text(encoding="utf-8").splitlines()
+    header = annual[0].split(",")
+    row = next(csv.reader([annual[1]]))
+    row[header.index("value")] = "3.17E+04"
+    text = "\n".join([annual[0], ",".join(f'"{cell}"' if "," in cell else cell for cell in row), *annual[2:]]) + "\n"
+    with pytest.raises(alibiz.DataError, match=r":2: column 'value': is not a number: write it in full, not in scientific notation"):
+        alibiz.load_annual(write_csv(text, name="annual.csv"))
+
