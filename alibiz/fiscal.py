@@ -89,18 +89,21 @@ def is_quarter_end(dates) -> np.ndarray | bool:
     return bool(result[0]) if isinstance(dates, pd.Timestamp) else result
 
 
-def labels_of(dates) -> pd.Series:
-    """Fiscal labels for a sequence of quarter-end dates, vectorised (NaT gives <NA>).
+def labels_of(dates) -> np.ndarray:
+    """Fiscal labels for a sequence of quarter-end dates, vectorised (NaT gives None).
 
-    >>> labels_of(pd.to_datetime(["2019-06-30", "2025-03-31"])).tolist()
-    ['FY2020Q1', 'FY2025Q4']
+    >>> labels_of(np.array(["2019-06-30", "2025-03-31", "NaT"], dtype="datetime64[D]")).tolist()
+    ['FY2020Q1', 'FY2025Q4', None]
     """
-    stamps = pd.Series(pd.DatetimeIndex(dates))
-    month = stamps.dt.month
-    fiscal_year = stamps.dt.year + (month > 3)
+    months = np.asarray(dates, dtype="datetime64[M]")
+    since_1970 = months.astype(np.int64)
+    month = since_1970 % 12 + 1
+    fiscal_year = since_1970 // 12 + 1970 + (month > 3)
     quarter = (month - 4) % 12 // 3 + 1
-    text = "FY" + fiscal_year.astype("Int64").astype("string") + "Q" + quarter.astype("Int64").astype("string")
-    return text.astype("string")
+    known = ~np.isnat(months)
+    labels = np.full(len(months), None, dtype=object)
+    labels[known] = [f"FY{y}Q{q}" for y, q in zip(fiscal_year[known].tolist(), quarter[known].tolist())]
+    return labels
 
 
 def quarter_range(first, last) -> pd.DatetimeIndex:

@@ -40,8 +40,10 @@ METRIC_KINDS = ("money", "growth", "count")
 def _read(path, schema: v.Schema, numbers: list[str] = ()) -> tuple[pd.DataFrame, str]:
     """Raw strings of a CSV, indexed by the line each row starts on, and the name to report.
 
-    Columns with few distinct values come back as categoricals of their raw
-    strings (parsed and hashed once by pandas' C reader), the others as strings.
+    In a file of more than about 5,000 rows, columns with few distinct values
+    come back as categoricals of their raw strings (parsed and hashed once by
+    pandas' C reader), the others as strings; in a smaller file, where making
+    categoricals costs more than it saves, every column as plain strings.
     A column of ``numbers`` whose every cell is plainly written (see
     :func:`_plain_numbers`) comes back as float64, converted by the reader,
     which runs in a second thread while the bytes are scanned.
@@ -53,7 +55,8 @@ def _read(path, schema: v.Schema, numbers: list[str] = ()) -> tuple[pd.DataFrame
     header, header_line = _whole_file_checks(name, data, schema)
     problems = [(name, header_line, c, m, None) for c, m in schema.header_problems(header)]
     many = {c.name for c in schema.columns if c.many_values}
-    dtypes = {c: "str" if c in many else "category" for c in header}
+    large = len(data) > _CATEGORICALS_ABOVE
+    dtypes = {c: ("str" if c in many else "category") if large else object for c in header}
     numeric = {c: "float64" for c in numbers if c in header[:-1]}  # the reader converts them if it can
     with ThreadPoolExecutor(max_workers=1) as beside:
         # pandas' reader tokenizes beside the byte scan: both release the GIL for most of their work
@@ -78,6 +81,9 @@ def _read(path, schema: v.Schema, numbers: list[str] = ()) -> tuple[pd.DataFrame
         raise DataError.single(name, None, "", "the CSV could not be split into rows unambiguously")
     raw.index = pd.Index(layout.lines, name="line")
     return raw, name
+
+
+_CATEGORICALS_ABOVE = 1 << 20  # bytes: about 5,000 rows of metrics, where categoricals start to pay
 
 
 def _whole_file_checks(name: str, data: bytes, schema: v.Schema) -> tuple[list[str], int]:
@@ -348,11 +354,9 @@ def _header(data: bytes) -> list[str]:
         return line.split(",")
 
 
-def _check(raw: pd.DataFrame, name: str, schema: v.Schema) -> None:
-    converted = [c for c in raw.columns if raw[c].dtype == "float64"]  # checked on the bytes by _plain_numbers
-    text = raw.drop(columns=converted)
-    problems = schema.problems(text)
-    repeated = set(_repeated_header(text)) if problems else set()
+def _check(table: v.Table, name: str, schema: v.Schema) -> None:
+    problems = schema.problems(table)
+    repeated = set(_repeated_header(table.raw[list(table.columns)])) if problems else set()
     if repeated:  # two exports joined: one message for the row instead of one per cell
         problems = sorted(
             [(line, "", "repeats the header (two files joined?): delete the line") for line in repeated]
@@ -360,7 +364,7 @@ def _check(raw: pd.DataFrame, name: str, schema: v.Schema) -> None:
             key=lambda problem: problem[0],  # stable: a line's problems stay in column order
         )
     if problems:
-        rows = [(name, line, column, msg, _cell(raw, line, column) if column else None) for line, column, msg in problems]
+        rows = [(name, line, column, msg, _cell(table.raw, line, column) if column else None) for line, column, msg in problems]
         raise DataError(v.problem_frame(rows))
 
 
@@ -377,24 +381,22 @@ def _cell(raw: pd.DataFrame, line: int, column: str) -> str:
     return ",".join(str(raw.at[line, c]) for c in column.split(","))
 
 
-def _typed(raw: pd.DataFrame, dates: list[str], numbers: list[str] = ()) -> pd.DataFrame:
-    """Convert a checked raw frame: dates to datetime64, numbers to float64, text to
-    strings with '' as NaN. Categorical columns are converted once per distinct value."""
+def _typed(table: v.Table, dates: list[str], numbers: list[str] = ()) -> pd.DataFrame:
+    """Convert a checked table of raw strings: dates to datetime64, numbers to float64,
+    text to strings with '' as NaN. Each distinct value of a column is converted once."""
     columns = {}
-    for column in raw.columns:
-        values = raw[column]
-        if isinstance(values.dtype, pd.CategoricalDtype):
-            codes = values.cat.codes.to_numpy()
-            distinct = pd.Series(np.asarray(values.cat.categories, dtype=object))
-        else:
-            codes, distinct = None, values.reset_index(drop=True)
+    for column in table.raw.columns:
+        if column not in table.columns:  # converted to float64 by the reader
+            columns[column] = table.raw[column].to_numpy()
+            continue
+        codes, distinct = table.factorized(column)
         if column in dates:
-            converted = v.parse_dates(distinct)
+            converted = v.parse_dates(distinct).astype("datetime64[us]")
         elif column in numbers:
-            converted = distinct if distinct.dtype == "float64" else distinct.astype("float64")
+            converted = distinct.astype("float64")
         else:
-            converted = distinct.astype("str").where(distinct != "")
-        columns[column] = converted if codes is None else converted.take(codes).reset_index(drop=True)
+            converted = pd.array(np.where(distinct == "", None, distinct), dtype="str")
+        columns[column] = converted if column in table.many_values else converted.take(codes)
     return pd.DataFrame(columns, copy=False)
 
 
@@ -527,7 +529,7 @@ def annual_schema() -> v.Schema:
     return v.Schema(
         "annual.csv",
         [
-            v.Column("fiscal_year", _fiscal_year),
+            v.Column("fiscal_year", v.fiscal_year),
             v.Column("segment", v.one_of(_segments()["segment"], "segment id")),
             v.Column("segment_label"),
             v.Column("metric", v.one_of(units, "metric id")),
@@ -555,15 +557,11 @@ def discrepancies_schema() -> v.Schema:
     )
 
 
-def _fiscal_year(values: pd.Series) -> pd.Series:
-    ok = values.str.fullmatch(r"FY[0-9]{4}").fillna(False).astype(bool)
-    return v._message(~ok, "is not a fiscal year like 'FY2025'")
-
-
 def _load(path, schema: v.Schema, dates: list[str], numbers: list[str] = ()) -> pd.DataFrame:
     raw, name = _read(path, schema, numbers)
-    _check(raw, name, schema)
-    frame = _typed(raw, dates, numbers)
+    table = schema.table(raw)
+    _check(table, name, schema)
+    frame = _typed(table, dates, numbers)
     frame.attrs["source_file"] = name
     return frame
 

@@ -7,10 +7,13 @@ the loader can reject a file naming each bad cell. Each check sees every
 distinct value (or combination of values) once, so a million rows that use a
 few thousand dates cost a few thousand date checks:
 
+>>> schema = Schema("demo", [Column("when", check=date)])
 >>> raw = pd.DataFrame({"when": ["2024-09-30", "2024-09-31"]})
->>> Schema("demo", [Column("when", check=date)]).problems(raw)
+>>> schema.problems(schema.table(raw))
 [(1, 'when', 'is not a date YYYY-MM-DD')]
 
+Checks work on numpy arrays, not pandas Series: they run on a handful of
+distinct values, where a pandas call costs far more than the work it does.
 Problems are located by the frame's index: the loader indexes the raw frame
 by the line each row starts on.
 """
@@ -26,13 +29,13 @@ import pandas as pd
 
 from alibiz import fiscal
 
-# A check takes a column's distinct raw strings and returns a message for each
-# bad one, as a Series with the same index (empty when every value is fine).
-Check = Callable[[pd.Series], pd.Series]
-# A table check takes the Table and yields (column, messages indexed like the rows).
-TableCheck = Callable[["Table"], Iterable[tuple[str, pd.Series]]]
-
+# A check takes a column's distinct raw strings (an object array) and returns
+# an object array of the same length: the message for each bad value, None
+# for each good one.
+Check = Callable[[np.ndarray], np.ndarray]
 Problem = tuple[int, str, str]  # (line, column, message)
+# A table check takes the Table and returns problems about its rows.
+TableCheck = Callable[["Table"], list[Problem]]
 
 
 class DataError(ValueError):
@@ -93,6 +96,7 @@ class Column:
     nonempty: bool = True
     required: bool = True
     many_values: bool = False  # mostly distinct values (numbers); its check must refuse empty and spaced values
+    # (checked value by value, without looking for repeats)
 
 
 @dataclass(frozen=True)
@@ -147,39 +151,19 @@ class Schema:
                 return f"the header is one field: the file is separated by {shown}, not commas (save it as comma-separated CSV)"
         return None
 
-    def problems(self, raw: pd.DataFrame) -> list[Problem]:
-        """Every problem in a frame of raw strings, as (index label, column, message)."""
-        table = Table(raw)
+    def table(self, raw: pd.DataFrame) -> Table:
+        """A frame of raw strings as a :class:`Table` of this schema's columns."""
+        return Table(raw, many_values={c.name for c in self.columns if c.many_values})
+
+    def problems(self, table: Table) -> list[Problem]:
+        """Every problem in a table of raw strings, as (index label, column, message)."""
         found: list[Problem] = []
         for column in self.columns:
-            if column.name not in raw.columns:
-                continue
-            codes, values = table.factorized(column.name)
-            checked = None
-            if column.many_values:
-                # its check refuses empty and spaced values itself: name those
-                # plainly, without stripping a million values that are fine
-                checked = column.check(values)
-                values = values[checked.index]
-            # numpy's string functions: a few microseconds for a handful of categories
-            text = values.to_numpy(dtype=object).astype(np.dtypes.StringDType())
-            stripped = np.strings.strip(text)
-            empty = stripped == ""
-            spaced = ~empty & (text != stripped)
-            messages = [_message(pd.Series(spaced, index=values.index), "has leading or trailing spaces")] if spaced.any() else []
-            if column.nonempty and empty.any():
-                messages.append(_message(pd.Series(empty, index=values.index), "is empty"))
-            if column.check is not None:
-                rest = ~empty & ~spaced
-                if checked is not None:
-                    messages.append(checked[rest])
-                else:
-                    messages.append(column.check(values if rest.all() else values[rest]))
-            for found_here in messages:
-                found.extend(table.rows_of(codes, found_here, column.name))
+            if column.name in table.columns:
+                codes, values = table.factorized(column.name)
+                found += table.rows_of(codes, _column_messages(column, values), column.name)
         for check in self.table_checks:
-            for column, messages in check(table):
-                found.extend((label, column, msg) for label, msg in messages.items())
+            found += check(table)
         found.sort(key=lambda p: (p[0], self._order(p[1])))
         return found
 
@@ -188,41 +172,83 @@ class Schema:
         return names.index(column) if column in names else len(names)
 
 
+def _column_messages(column: Column, values: np.ndarray) -> np.ndarray:
+    """The message for each distinct value of a column (None where it is fine).
+
+    An empty value is only 'empty' and a spaced one only 'spaced': the
+    column's check sees neither, except the check of a column of many values,
+    which refuses them itself; only its refused values are then looked at
+    again, so that a million good numbers are not stripped.
+    """
+    if column.many_values:
+        messages = column.check(values)
+        looked_at = np.flatnonzero(_has_message(messages))
+        values = values[looked_at]
+    text = values.astype(np.dtypes.StringDType())  # numpy's string functions: microseconds, not a pandas call
+    stripped = np.strings.strip(text)
+    empty = stripped == ""
+    spaced = ~empty & (text != stripped)
+    if column.many_values:
+        found = messages[looked_at]
+    elif column.check is not None:
+        rest = ~empty & ~spaced
+        found = _none(len(values))
+        found[rest] = column.check(values if rest.all() else values[rest])
+    else:
+        found = _none(len(values))
+    found[spaced] = "has leading or trailing spaces"
+    found[empty] = "is empty" if column.nonempty else None
+    if column.many_values:
+        messages[looked_at] = found
+        return messages
+    return found
+
+
 def _spelled(name: str) -> str:
     """A header name as the contract spells names: trimmed, lower case, underscores."""
     return re.sub(r"\s+", "_", name.strip()).lower()
 
 
 class Table:
-    """Raw strings with each column factorized once: checks run on distinct values.
+    """Raw strings with each column factorized once: checks, and the loader's
+    conversions, run on distinct values.
 
-    ``factorized(column)`` gives the code of each row and the distinct values;
-    ``combos(columns)`` the distinct combinations of several columns and the
-    combination of each row (``combination_of_rows`` just their number and
-    the row codes, for a key whose combinations are all distinct); ``rows_of`` / ``expand`` turn messages about
-    distinct values back into messages about rows.
+    A column comes as strings or as a categorical of strings (a column that
+    is already float64 was converted, and checked, by the reader: it is no
+    longer text and is left out); ``many_values`` names the columns whose
+    values mostly differ, which are taken value by value.
+    ``factorized(column)`` gives the code of each row and the distinct values
+    (an object array); ``combos(columns)`` the distinct combinations of several
+    columns (a dict of arrays) and the combination of each row
+    (``combination_of_rows`` just their number and the row codes, for a key
+    whose combinations are all distinct); ``rows_of`` turns messages about
+    distinct values into problems of the rows that hold them.
     """
 
-    def __init__(self, raw: pd.DataFrame):
+    def __init__(self, raw: pd.DataFrame, many_values: set[str] = frozenset()):
         self.raw = raw
-        self._factorized: dict[str, tuple[np.ndarray, pd.Series]] = {}
+        self.many_values = many_values
+        self.labels = raw.index.to_numpy()
+        self.columns = {name: values for name, values in raw.items() if values.dtype != "float64"}
+        self._factorized: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
-    def factorized(self, column: str) -> tuple[np.ndarray, pd.Series]:
+    def factorized(self, column: str) -> tuple[np.ndarray, np.ndarray]:
         if column not in self._factorized:
-            values = self.raw[column]
-            if isinstance(values.dtype, pd.CategoricalDtype):
+            values = self.columns[column]
+            if isinstance(values.dtype, pd.CategoricalDtype):  # factorized by the CSV reader
                 codes = values.cat.codes.to_numpy()
-                uniques = pd.Series(np.asarray(values.cat.categories, dtype=object), dtype="str")
-            else:  # read as plain strings because most values differ: check every row
-                codes, uniques = np.arange(len(values)), values.reset_index(drop=True)
+                uniques = np.asarray(values.cat.categories, dtype=object)
+            elif column in self.many_values:
+                codes, uniques = np.arange(len(values)), values.to_numpy(dtype=object)
+            else:
+                codes, uniques = pd.factorize(values.to_numpy(dtype=object))
             self._factorized[column] = (codes, uniques)
         return self._factorized[column]
 
-    def combos(self, columns: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
-        """The distinct combinations of ``columns`` (a frame) and, per row, its combination."""
+    def combos(self, columns: list[str]) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        """The distinct combinations of ``columns`` (an array per column) and, per row, its combination."""
         positions, inverse = self._combination_codes(columns)
-        combos = pd.DataFrame({c: self.factorized(c)[1].to_numpy()[pos] for c, pos in zip(columns, positions)})
-        return combos, inverse
+        return {c: self.factorized(c)[1][pos] for c, pos in zip(columns, positions)}, inverse
 
     def combination_of_rows(self, columns: list[str]) -> tuple[int, np.ndarray]:
         """How many distinct combinations of ``columns`` there are and, per row, its combination."""
@@ -243,102 +269,127 @@ class Table:
             positions = [uniques.get_level_values(i).to_numpy() for i in range(len(columns))]
         return positions, inverse.ravel()
 
-    def rows_of(self, codes: np.ndarray, messages: pd.Series, column: str) -> list[Problem]:
-        """(row label, column, message) for every row whose value got a message."""
-        return [(label, column, msg) for label, msg in self.expand(codes, messages).items()]
-
-    def expand(self, codes: np.ndarray, messages: pd.Series) -> pd.Series:
-        """Messages about distinct values (or combinations) as messages about the rows that hold them."""
-        if messages.empty:
-            return pd.Series([], dtype=object)
-        per_value = np.full(codes.max(initial=0) + 1, None, dtype=object)
-        per_value[messages.index.to_numpy()] = messages.to_numpy()
-        per_row = per_value[codes]
-        rows = np.flatnonzero(pd.notna(per_row))
-        return pd.Series(per_row[rows], index=self.raw.index[rows], dtype=object)
+    def rows_of(self, codes: np.ndarray, messages: np.ndarray, column: str) -> list[Problem]:
+        """(row label, column, message) for every row whose value (or combination) got a message."""
+        bad = _has_message(messages)
+        if not bad.any():
+            return []
+        rows = np.flatnonzero(bad[codes])
+        return list(zip(self.labels[rows].tolist(), [column] * len(rows), messages[codes[rows]].tolist()))
 
 
-def _message(bad, message: str) -> pd.Series:
-    bad = pd.Series(bad)
-    return pd.Series(message, index=bad.index[bad.to_numpy(dtype=bool)], dtype=object)
+def _none(size: int) -> np.ndarray:
+    """An array of ``size`` messages, none yet."""
+    return np.full(size, None, dtype=object)
+
+
+def _has_message(messages: np.ndarray) -> np.ndarray:
+    return np.not_equal(messages, None)
+
+
+def _flag(bad: np.ndarray, message: str, messages: np.ndarray | None = None) -> np.ndarray:
+    """``message`` where ``bad``; elsewhere the given messages, or None."""
+    messages = _none(len(bad)) if messages is None else messages
+    messages[bad] = message
+    return messages
+
+
+def _fullmatch(pattern: re.Pattern, values: np.ndarray) -> np.ndarray:
+    """Whether each value matches ``pattern`` in full (one regex call per distinct value)."""
+    return np.fromiter((pattern.fullmatch(value) is not None for value in values), dtype=bool, count=len(values))
 
 
 # ---------------------------------------------------------------- cell checks
 
 _DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 _PLAIN_NUMBER = r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)"
+_DATE_ONLY = re.compile(_DATE)
+_DATE_AND_TIME = re.compile(_DATE + r"[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?")
+_FISCAL_LABEL = re.compile(r"FY[0-9]{4}Q[1-4]")
+_FISCAL_YEAR = re.compile(r"FY[0-9]{4}")
+_SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*")
 
 
-def parse_dates(values: pd.Series) -> pd.Series:
-    """Strict ``YYYY-MM-DD`` parsing: anything else becomes NaT."""
-    shaped = values.str.fullmatch(_DATE).fillna(False).astype(bool)
-    return pd.to_datetime(values.where(shaped), format="%Y-%m-%d", errors="coerce")
+def parse_dates(values: np.ndarray) -> np.ndarray:
+    """Strict ``YYYY-MM-DD`` parsing to ``datetime64[D]``: anything else becomes NaT.
+
+    >>> parse_dates(np.array(["2024-09-30", "2024-09-31", "30/09/2024"], dtype=object)).tolist()
+    [datetime.date(2024, 9, 30), None, None]
+    """
+    dates = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[D]")
+    shaped = np.flatnonzero(_fullmatch(_DATE_ONLY, values))
+    try:
+        dates[shaped] = values[shaped].astype("datetime64[D]")
+    except ValueError:  # a day that does not exist (2024-09-31): parse one by one
+        for i in shaped:
+            try:
+                dates[i] = np.datetime64(values[i], "D")
+            except ValueError:
+                pass
+    return dates
 
 
-def date(values: pd.Series) -> pd.Series:
+def date(values: np.ndarray) -> np.ndarray:
     """A calendar date written ``YYYY-MM-DD``."""
-    return _not_a_date(values, parse_dates(values).isna())
+    return _not_a_date(values, np.isnat(parse_dates(values)))
 
 
-def quarter_end(values: pd.Series) -> pd.Series:
+def quarter_end(values: np.ndarray) -> np.ndarray:
     """A date that is the last day of a fiscal quarter."""
     dates = parse_dates(values)
-    not_end = dates.notna() & ~fiscal.is_quarter_end(dates)
-    return pd.concat([_not_a_date(values, dates.isna()), _message(not_end, "is not a quarter end (31 Mar, 30 Jun, 30 Sep or 31 Dec)")])
+    bad = np.isnat(dates)
+    not_end = ~bad & ~fiscal.is_quarter_end(dates)
+    return _flag(not_end, "is not a quarter end (31 Mar, 30 Jun, 30 Sep or 31 Dec)", _not_a_date(values, bad))
 
 
-def _not_a_date(values: pd.Series, bad: pd.Series) -> pd.Series:
+def _not_a_date(values: np.ndarray, bad: np.ndarray) -> np.ndarray:
     """The message for each value that is not a date; a spreadsheet's date and time is told apart."""
-    if not bad.any():
-        return _message(bad, "")
-    timed = values.str.fullmatch(_DATE + r"[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?").fillna(False).astype(bool)
-    return pd.concat([
-        _message(bad & timed, "is a date and a time: write the date alone, YYYY-MM-DD"),
-        _message(bad & ~timed, "is not a date YYYY-MM-DD"),
-    ])  # fmt: skip
+    messages = _none(len(values))
+    for i in np.flatnonzero(bad):
+        timed = _DATE_AND_TIME.fullmatch(values[i]) is not None
+        messages[i] = "is a date and a time: write the date alone, YYYY-MM-DD" if timed else "is not a date YYYY-MM-DD"
+    return messages
 
 
-def fiscal_label(values: pd.Series) -> pd.Series:
+def fiscal_label(values: np.ndarray) -> np.ndarray:
     """A label like ``FY2025Q2`` (four-digit year, quarter 1 to 4)."""
-    ok = values.str.fullmatch(r"FY[0-9]{4}Q[1-4]").fillna(False).astype(bool)
-    return _message(~ok, "is not a fiscal quarter label like 'FY2025Q2' (quarter 1 to 4)")
+    return _flag(~_fullmatch(_FISCAL_LABEL, values), "is not a fiscal quarter label like 'FY2025Q2' (quarter 1 to 4)")
 
 
 PLAIN_NUMBER_CHARACTERS = b"0123456789.+-"
 _NUMBER_CHARACTERS = np.zeros(256, dtype=bool)
 _NUMBER_CHARACTERS[np.frombuffer(PLAIN_NUMBER_CHARACTERS + b"\n", dtype=np.uint8)] = True  # values joined by line feeds
+_NUMBER_REASONS = [  # the first that fits a refused value says why
+    (re.compile(r".*,.*", re.S), "is not a number: remove the thousands separator"),
+    (re.compile(r"[+-]?[0-9]{1,3}(?:[ \u00a0\u202f'][0-9]{3})+(?:\.[0-9]*)?"), "is not a number: remove the thousands separator"),
+    (re.compile(".*[\u2212\u2012\u2013\u2014].*", re.S), "is not a number: write the minus sign as '-' (a typographic minus or dash was pasted)"),
+    (re.compile(r".*%.*", re.S), "is not a number: write percentages without '%' (29 means 29%)"),
+    (re.compile(r"\(.*\)"), "is not a number: write a loss with a minus sign, not parentheses"),
+    (re.compile(_PLAIN_NUMBER + r"[eE][+-]?[0-9]+"), "is not a number: write it in full, not in scientific notation (a spreadsheet may have rounded it)"),
+    (re.compile(_PLAIN_NUMBER), "is not a finite number"),
+]
 
 
-def number(values: pd.Series) -> pd.Series:
+def number(values: np.ndarray) -> np.ndarray:
     """A finite number written plainly: digits, an optional sign and decimal point.
 
     Spreadsheet habits are refused with a reason rather than guessed at,
     scientific notation among them (``3.17E+04`` may be a rounded ``31,672``).
     """
-    parsed = pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    parsed = np.asarray(pd.to_numeric(values, errors="coerce"), dtype="float64")
     plain = np.isfinite(parsed) & _only_number_characters(values)
-    bad = values[~plain]
-    reasons = [
-        (bad.str.contains(",", regex=False), "is not a number: remove the thousands separator"),
-        (bad.str.fullmatch(r"[+-]?[0-9]{1,3}(?:[ \u00a0\u202f'][0-9]{3})+(?:\.[0-9]*)?"), "is not a number: remove the thousands separator"),
-        (bad.str.contains("[\u2212\u2012\u2013\u2014]"), "is not a number: write the minus sign as '-' (a typographic minus or dash was pasted)"),
-        (bad.str.contains("%", regex=False), "is not a number: write percentages without '%' (29 means 29%)"),
-        (bad.str.fullmatch(r"\(.*\)"), "is not a number: write a loss with a minus sign, not parentheses"),
-        (bad.str.fullmatch(_PLAIN_NUMBER + r"[eE][+-]?[0-9]+"), "is not a number: write it in full, not in scientific notation (a spreadsheet may have rounded it)"),
-        (bad.str.fullmatch(_PLAIN_NUMBER), "is not a finite number"),
-    ]
-    messages = pd.Series("is not a number", index=bad.index, dtype=object)
-    for mask, message in reversed(reasons):
-        messages = messages.mask(mask.fillna(False).astype(bool), message)
+    messages = _none(len(values))
+    for i in np.flatnonzero(~plain):
+        messages[i] = next((message for pattern, message in _NUMBER_REASONS if pattern.fullmatch(values[i])), "is not a number")
     return messages
 
 
-def _only_number_characters(values: pd.Series) -> np.ndarray:
+def _only_number_characters(values: np.ndarray) -> np.ndarray:
     """Whether each string uses only the characters of a plain number, checked on the bytes at once."""
-    items = values.to_list()
+    items = values.tolist()
     joined = "\n".join(items)
-    if not joined.isascii():  # rare: fall back to a pattern per value
-        return values.str.fullmatch(r"[0-9.+-]*").fillna(False).to_numpy(dtype=bool)
+    if not joined.isascii():  # rare: a pattern per value
+        return _fullmatch(re.compile(r"[0-9.+-]*"), values)
     buf = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
     ends = np.cumsum(np.fromiter(map(len, items), dtype=np.int64, count=len(items)) + 1)
     ok = np.ones(len(items), dtype=bool)
@@ -348,18 +399,18 @@ def _only_number_characters(values: pd.Series) -> np.ndarray:
 
 def one_of(allowed: Iterable[str], what: str) -> Check:
     """A check that the value is one of ``allowed``; the message lists them."""
-    allowed = sorted(set(allowed))
-    shown = ", ".join(allowed) if len(allowed) <= 15 else ", ".join(allowed[:15]) + ", ..."
+    allowed = set(allowed)
+    listed = sorted(allowed)
+    shown = ", ".join(listed) if len(listed) <= 15 else ", ".join(listed[:15]) + ", ..."
 
-    def check(values: pd.Series) -> pd.Series:
-        unknown = ~values.isin(allowed)
-        if not unknown.any():
-            return _message(unknown, "")
-        capitals = unknown & values.str.lower().isin(allowed)
-        return pd.concat([
-            f"has capitals: {what}s are lower case ('" + values[capitals].str.lower() + "')",
-            _message(unknown & ~capitals, f"unknown {what} (known: {shown})"),
-        ])  # fmt: skip
+    def check(values: np.ndarray) -> np.ndarray:
+        messages = _none(len(values))
+        for i, value in enumerate(values):
+            if value not in allowed:
+                lower = value.lower()
+                capitals = lower in allowed
+                messages[i] = f"has capitals: {what}s are lower case ('{lower}')" if capitals else f"unknown {what} (known: {shown})"
+        return messages
 
     return check
 
@@ -368,25 +419,29 @@ def list_of(allowed: Iterable[str], what: str, sep: str = ";") -> Check:
     """A check that every ``sep``-separated item is one of ``allowed``."""
     allowed = set(allowed)
 
-    def check(values: pd.Series) -> pd.Series:
-        items = values.str.split(sep).explode().str.strip()
-        unknown = items[~items.isin(allowed) & (items != "")]
-        names = unknown.groupby(level=0).agg(lambda s: ", ".join(sorted(set(s))))
-        empty_item = (items == "").groupby(level=0).any() & (values.str.strip() != "")
-        comma = values.str.contains(",", regex=False) & ~empty_item
-        return pd.concat([
-            _message(empty_item, f"has an empty item: separate {what}s with one '{sep}' and none at the end"),
-            _message(comma, f"separate {what}s with '{sep}', not ','"),
-            ("unknown " + what + ": " + names).drop(index=values.index[empty_item | comma], errors="ignore"),
-        ])  # fmt: skip
+    def why(value: str) -> str | None:
+        items = [item.strip() for item in value.split(sep)]
+        if "" in items and value.strip() != "":
+            return f"has an empty item: separate {what}s with one '{sep}' and none at the end"
+        if "," in value:
+            return f"separate {what}s with '{sep}', not ','"
+        unknown = sorted({item for item in items if item not in allowed and item != ""})
+        return f"unknown {what}: " + ", ".join(unknown) if unknown else None
+
+    def check(values: np.ndarray) -> np.ndarray:
+        return np.array([why(value) for value in values], dtype=object)
 
     return check
 
 
-def slug(values: pd.Series) -> pd.Series:
+def fiscal_year(values: np.ndarray) -> np.ndarray:
+    """A fiscal year like ``FY2025``."""
+    return _flag(~_fullmatch(_FISCAL_YEAR, values), "is not a fiscal year like 'FY2025'")
+
+
+def slug(values: np.ndarray) -> np.ndarray:
     """An id of lower-case letters, digits, '-' and '_'."""
-    ok = values.str.fullmatch(r"[a-z0-9][a-z0-9_-]*").fillna(False).astype(bool)
-    return _message(~ok, "is not an id (lower-case letters, digits, '-' and '_')")
+    return _flag(~_fullmatch(_SLUG, values), "is not an id (lower-case letters, digits, '-' and '_')")
 
 
 # --------------------------------------------------------------- table checks
@@ -395,87 +450,81 @@ def slug(values: pd.Series) -> pd.Series:
 def unique_key(columns: list[str]) -> TableCheck:
     """A check that no two rows share the values of ``columns``."""
     name = ",".join(columns)
+    what = "duplicate key: the same " + " + ".join(columns) + " as line "
 
-    def check(table: Table):
+    def check(table: Table) -> list[Problem]:
         distinct, inverse = table.combination_of_rows(columns)
         if distinct == len(inverse):
-            return
+            return []
         _, first_of_key = np.unique(inverse, return_index=True)
         first = first_of_key[inverse]
         repeated = np.flatnonzero(first != np.arange(len(inverse)))
-        labels = table.raw.index
-        what = "duplicate key: the same " + " + ".join(columns) + " as line "
-        yield name, pd.Series([what + str(labels[first[r]]) for r in repeated], index=labels[repeated], dtype=object)
+        lines, firsts = table.labels[repeated].tolist(), table.labels[first[repeated]].tolist()
+        return [(line, name, what + str(first_line)) for line, first_line in zip(lines, firsts)]
 
     return check
 
 
-def _per_combo(columns: list[str], judge) -> Callable[[Table], pd.Series]:
-    """Run ``judge`` on the distinct combinations of ``columns``; its messages, per row."""
+def _per_combo(columns: list[str], column: str, judge: Callable[[dict[str, np.ndarray]], np.ndarray]) -> TableCheck:
+    """A table check that runs ``judge`` on the distinct combinations of ``columns``
+    and names ``column`` in the problems of the rows that hold a bad one."""
 
-    def run(table: Table) -> pd.Series:
+    def check(table: Table) -> list[Problem]:
         combos, inverse = table.combos(columns)
-        return table.expand(inverse, judge(combos))
+        return table.rows_of(inverse, judge(combos), column)
 
-    return run
+    return check
 
 
 def matches_label(date_column: str, label_column: str) -> TableCheck:
     """A check that a fiscal label agrees with the quarter-end date beside it."""
 
-    def judge(combos: pd.DataFrame) -> pd.Series:
-        dates = parse_dates(combos[date_column])
-        derived = fiscal.labels_of(dates).set_axis(combos.index)
-        valid = dates.notna() & combos[label_column].str.fullmatch(r"FY[0-9]{4}Q[1-4]").fillna(False).astype(bool)
-        bad = valid & (derived != combos[label_column]).fillna(False).astype(bool)
-        return f"does not match {date_column} " + combos.loc[bad, date_column] + " (expected " + derived[bad] + ")"
+    def judge(combos: dict[str, np.ndarray]) -> np.ndarray:
+        dates, labels = combos[date_column], combos[label_column]
+        derived = fiscal.labels_of(parse_dates(dates))
+        valid = np.not_equal(derived, None) & _fullmatch(_FISCAL_LABEL, labels)
+        messages = _none(len(labels))
+        for i in np.flatnonzero(valid & (derived != labels)):
+            messages[i] = f"does not match {date_column} {dates[i]} (expected {derived[i]})"
+        return messages
 
-    def check(table: Table):
-        yield label_column, _per_combo([date_column, label_column], judge)(table)
-
-    return check
+    return _per_combo([date_column, label_column], label_column, judge)
 
 
 def unit_of(registry: dict[str, str]) -> TableCheck:
     """A check that each row's unit is the one the metric registry gives."""
 
-    def judge(combos: pd.DataFrame) -> pd.Series:
-        expected = combos["metric"].map(registry)
-        bad = expected.notna() & (combos["unit"] != expected) & (combos["unit"].str.strip() != "")
-        return "metric '" + combos.loc[bad, "metric"] + "' is measured in '" + expected[bad] + "'"
+    def judge(combos: dict[str, np.ndarray]) -> np.ndarray:
+        messages = _none(len(combos["metric"]))
+        for i, (metric, unit) in enumerate(zip(combos["metric"], combos["unit"])):
+            expected = registry.get(metric)
+            if expected is not None and unit != expected and unit.strip() != "":
+                messages[i] = f"metric '{metric}' is measured in '{expected}'"
+        return messages
 
-    def check(table: Table):
-        yield "unit", _per_combo(["metric", "unit"], judge)(table)
-
-    return check
+    return _per_combo(["metric", "unit"], "unit", judge)
 
 
 def not_before(column: str, earlier: str, what: str) -> TableCheck:
     """A check that the date in ``column`` is not before the date in ``earlier``."""
 
-    def judge(combos: pd.DataFrame) -> pd.Series:
+    def judge(combos: dict[str, np.ndarray]) -> np.ndarray:
         late, early = parse_dates(combos[column]), parse_dates(combos[earlier])
-        bad = (late < early).fillna(False).astype(bool)
-        return f"is before {what} (" + earlier + " " + combos.loc[bad, earlier] + ")"
+        messages = _none(len(late))
+        for i in np.flatnonzero(late < early):  # NaT compares False
+            messages[i] = f"is before {what} ({earlier} {combos[earlier][i]})"
+        return messages
 
-    def check(table: Table):
-        yield column, _per_combo([column, earlier], judge)(table)
-
-    return check
+    return _per_combo([column, earlier], column, judge)
 
 
 def required_when(column: str, when_column: str, value: str) -> TableCheck:
     """A check that ``column`` is filled exactly on rows where ``when_column == value``."""
 
-    def judge(combos: pd.DataFrame) -> pd.Series:
-        empty = combos[column].str.strip() == ""
+    def judge(combos: dict[str, np.ndarray]) -> np.ndarray:
+        empty = np.strings.strip(combos[column].astype(np.dtypes.StringDType())) == ""
         applies = combos[when_column] == value
-        return pd.concat([
-            _message(applies & empty, f"is required when {when_column} is '{value}'"),
-            _message(~applies & ~empty, f"must be empty unless {when_column} is '{value}'"),
-        ])  # fmt: skip
+        messages = _flag(applies & empty, f"is required when {when_column} is '{value}'")
+        return _flag(~applies & ~empty, f"must be empty unless {when_column} is '{value}'", messages)
 
-    def check(table: Table):
-        yield column, _per_combo([column, when_column], judge)(table)
-
-    return check
+    return _per_combo([column, when_column], column, judge)

@@ -114,14 +114,22 @@ def test_numbers_are_the_same_whichever_way_they_are_read(write_csv, metrics_tex
     assert plain["value"].dtype == quoted["value"].dtype == "float64"
 
 
-def test_text_that_reads_as_numbers_is_kept_as_written(write_csv, metrics_text):
+@pytest.fixture(params=["small", "large"])
+def reading(request, monkeypatch):
+    """Run a test with small files read as plain strings and as large files are, as categoricals."""
+    if request.param == "large":
+        monkeypatch.setattr("alibiz.load._CATEGORICALS_ABOVE", 0)
+    return request.param
+
+
+def test_text_that_reads_as_numbers_is_kept_as_written(reading, write_csv, metrics_text):
     """pandas' reader turns a categorical whose values all look numeric into numbers ('1.50' -> 1.5)."""
     rows = [row.removesuffix(",loss") + ",1.50" if row.endswith(",loss") else row + "1.50" for row in ROWS]
     frame = alibiz.load_metrics(write_csv(metrics_text(rows)))
     assert frame["note"].tolist() == ["1.50", "1.50", "1.50"]
 
 
-def test_an_annual_total_in_scientific_notation_is_refused(write_csv):
+def test_an_annual_total_in_scientific_notation_is_refused(reading, write_csv):
     annual = (REPO_DATA / "annual.csv").read_text(encoding="utf-8").splitlines()
     header = annual[0].split(",")
     row = next(csv.reader([annual[1]]))
@@ -130,3 +138,23 @@ def test_an_annual_total_in_scientific_notation_is_refused(write_csv):
     with pytest.raises(alibiz.DataError, match=r":2: column 'value': is not a number: write it in full, not in scientific notation"):
         alibiz.load_annual(write_csv(text, name="annual.csv"))
 
+
+@pytest.mark.parametrize("file", ["metrics", "events", "segment_labels", "annual"])
+def test_small_and_large_files_are_read_alike(file, monkeypatch):
+    loader = getattr(alibiz, f"load_{file}")
+    path = REPO_DATA / f"{file}.csv"
+    small = loader(path)
+    monkeypatch.setattr("alibiz.load._CATEGORICALS_ABOVE", 0)
+    pd.testing.assert_frame_equal(loader(path), small)
+
+
+def test_small_and_large_files_are_refused_alike(write_csv, metrics_text, monkeypatch):
+    rows = [ROWS[0].replace("aidc", "AIDC"), ROWS[1].replace(",29,", ",29%,"), ROWS[2].replace("2024-11-15,loss", "2024-09-29,loss"), ROWS[2]]
+    path = write_csv(metrics_text(rows))
+    with pytest.raises(alibiz.DataError) as small:
+        alibiz.load_metrics(path)
+    monkeypatch.setattr("alibiz.load._CATEGORICALS_ABOVE", 0)
+    with pytest.raises(alibiz.DataError) as large:
+        alibiz.load_metrics(path)
+    assert str(large.value) == str(small.value)
+    assert len(str(small.value).splitlines()) == 4
