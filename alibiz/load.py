@@ -16,7 +16,7 @@ import csv
 import io
 import os
 import re
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -45,22 +45,25 @@ def _read(path, schema: v.Schema, numbers: list[str] = ()) -> tuple[pd.DataFrame
     pandas' C reader), the others as strings; in a smaller file, where making
     categoricals costs more than it saves, every column as plain strings.
     A column of ``numbers`` whose every cell is plainly written (see
-    :func:`_plain_numbers`) comes back as float64, converted by the reader,
-    which runs in a second thread while the bytes are scanned.
+    :func:`_plain_numbers`) comes back as float64, converted by the reader.
+    The reader runs in a second thread while this one reads and scans the
+    bytes; for a large file it starts at once and reads the file itself.
     Raises DataError for a file that is missing, empty, not UTF-8 or not a
     well-formed CSV table, or whose header is wrong, listing every bad line.
     """
-    name, data = _bytes(path, schema.name)
-    data = data.removeprefix(b"\xef\xbb\xbf")  # Excel's UTF-8 byte order mark
-    header, header_line = _whole_file_checks(name, data, schema)
-    problems = [(name, header_line, c, m, None) for c, m in schema.header_problems(header)]
-    many = {c.name for c in schema.columns if c.many_values}
-    large = len(data) > _CATEGORICALS_ABOVE
-    dtypes = {c: ("str" if c in many else "category") if large else object for c in header}
-    numeric = {c: "float64" for c in numbers if c in header[:-1]}  # the reader converts them if it can
     with ThreadPoolExecutor(max_workers=1) as beside:
         # pandas' reader tokenizes beside the byte scan: both release the GIL for most of their work
-        parsing = None if problems else beside.submit(_parse, name, data, dtypes | numeric)
+        early = _start_early(path, schema, numbers, beside)
+        name, data = _bytes(path, schema.name)
+        size = len(data)
+        data = data.removeprefix(b"\xef\xbb\xbf")  # Excel's UTF-8 byte order mark
+        header, header_line = _whole_file_checks(name, data, schema)
+        problems = [(name, header_line, c, m, None) for c, m in schema.header_problems(header)]
+        dtypes = _dtypes(header, schema, numbers, size)
+        if early is not None and early.dtypes == dtypes:
+            parsing = early.parsing
+        else:
+            parsing = None if problems else beside.submit(_parse, io.BytesIO(data), dtypes)
         try:
             layout = _layout(name, data)
         except DataError as error:
@@ -68,15 +71,19 @@ def _read(path, schema: v.Schema, numbers: list[str] = ()) -> tuple[pd.DataFrame
         if problems:
             _check_text(name, data)  # bad bytes explain bad structure: name them first
             raise DataError(v.problem_frame(problems))
+        numeric = [c for c, dtype in dtypes.items() if dtype == "float64"]
         plain = all(_plain_numbers(data, layout, header.index(c)) for c in numeric)
-        raw = parsing.result()
+        raw = _parsed(name, data, parsing)
+    if early is not None:
+        _check_unchanged(name, path, early.stat, size)
     if raw is None or not plain or not all(np.isfinite(raw[c]).all() for c in numeric):
         # a cell written otherwise ('1e5', ' 7'), one the reader would not convert ('1.2.3')
         # or one that overflows: read the column as text, and the checks name the cell
-        raw, numeric = _parse(name, data, dtypes), {}
+        dtypes = _dtypes(header, schema, (), size)
+        raw = _parsed(name, data, io.BytesIO(data), dtypes)
     inferred = {c: "str" for c in raw.columns if _categories_converted(raw[c])}
     if inferred:
-        raw = _parse(name, data, dtypes | numeric | inferred)
+        raw = _parsed(name, data, io.BytesIO(data), dtypes | inferred)
     if len(raw) != len(layout.lines):  # pragma: no cover - a disagreement with _layout is a bug
         raise DataError.single(name, None, "", "the CSV could not be split into rows unambiguously")
     raw.index = pd.Index(layout.lines, name="line")
@@ -84,6 +91,58 @@ def _read(path, schema: v.Schema, numbers: list[str] = ()) -> tuple[pd.DataFrame
 
 
 _CATEGORICALS_ABOVE = 1 << 20  # bytes: about 5,000 rows of metrics, where categoricals start to pay
+
+
+def _dtypes(header: list[str], schema: v.Schema, numbers: list[str], size: int) -> dict[str, object]:
+    """How pandas' reader should read each column of a file of ``size`` bytes.
+
+    Text as categoricals in a large file (as strings where values mostly
+    differ), as plain strings in a small one; ``numbers`` as float64 unless
+    in the last column, whose cells :func:`_plain_numbers` cannot check.
+    """
+    many = {c.name for c in schema.columns if c.many_values}
+    large = size > _CATEGORICALS_ABOVE
+    dtypes = {c: ("str" if c in many else "category") if large else object for c in header}
+    return dtypes | {c: "float64" for c in numbers if c in header[:-1]}
+
+
+class _EarlyParse(NamedTuple):
+    parsing: Future
+    dtypes: dict[str, object]
+    stat: os.stat_result
+
+
+def _start_early(path, schema: v.Schema, numbers: list[str], beside: ThreadPoolExecutor) -> _EarlyParse | None:
+    """Start pandas' reader on a large file at once, its header read from the first bytes.
+
+    The reader then reads the file while this thread reads it too, instead of
+    waiting for the bytes. Nothing is started for a small or bundled file, or
+    for a header with problems (which the checks of the whole file will name).
+    """
+    if path is None:
+        return None
+    try:
+        stat = os.stat(path)
+        if stat.st_size <= _CATEGORICALS_ABOVE:
+            return None
+        with open(path, "rb") as handle:
+            header = _header(handle.read(1 << 16))
+    except OSError:
+        return None  # reading the bytes names the problem
+    if schema.header_problems(header) or schema.separator_problem(header):
+        return None
+    dtypes = _dtypes(header, schema, numbers, stat.st_size)
+    return _EarlyParse(beside.submit(_parse, path, dtypes), dtypes, stat)
+
+
+def _check_unchanged(name: str, path, before: os.stat_result, size: int) -> None:
+    """Refuse a file that changed between the reader's read and the byte scan's."""
+    try:
+        after = os.stat(path)
+    except OSError:
+        after = None
+    if after is None or size != before.st_size or (after.st_ino, after.st_size, after.st_mtime_ns) != (before.st_ino, before.st_size, before.st_mtime_ns):
+        raise DataError.single(name, None, "", "changed while it was being read: load it again once it is saved")
 
 
 def _whole_file_checks(name: str, data: bytes, schema: v.Schema) -> tuple[list[str], int]:
@@ -113,20 +172,29 @@ def _whole_file_checks(name: str, data: bytes, schema: v.Schema) -> tuple[list[s
     return header, header_line
 
 
-def _parse(name: str, data: bytes, dtypes: dict[str, str]) -> pd.DataFrame | None:
-    """The CSV read by pandas' C reader; None if a float64 column has a cell it cannot convert."""
+def _parse(source, dtypes: dict[str, object]) -> pd.DataFrame | None:
+    """The CSV (a path, or bytes in a BytesIO) read by pandas' C reader; None if a
+    float64 column has a cell it cannot convert."""
     try:
-        return pd.read_csv(
-            io.BytesIO(data), dtype=dtypes, keep_default_na=False, na_filter=False,
-            index_col=False, skip_blank_lines=True, encoding="utf-8",
-        )  # fmt: skip
+        with open(source, "rb") if isinstance(source, (str, os.PathLike)) else source as handle:
+            return pd.read_csv(
+                handle, dtype=dtypes, keep_default_na=False, na_filter=False,
+                index_col=False, skip_blank_lines=True, encoding="utf-8",
+            )  # fmt: skip
+    except ValueError as error:
+        if "float64" in dtypes.values() and not isinstance(error, UnicodeDecodeError):
+            return None
+        raise
+
+
+def _parsed(name: str, data: bytes, parsing, dtypes=None) -> pd.DataFrame | None:
+    """The reader's result (``parsing`` a Future, or a source to parse with ``dtypes``);
+    bytes it could not decode are named as lines that are not UTF-8."""
+    try:
+        return parsing.result() if dtypes is None else _parse(parsing, dtypes)
     except UnicodeDecodeError:
         _check_text(name, data)
         raise  # pragma: no cover - _check_text raises for any undecodable byte
-    except ValueError:
-        if "float64" in dtypes.values():
-            return None
-        raise  # pragma: no cover - text columns convert whatever they hold
 
 
 def _categories_converted(values: pd.Series) -> bool:

@@ -158,3 +158,19 @@ def test_small_and_large_files_are_refused_alike(write_csv, metrics_text, monkey
         alibiz.load_metrics(path)
     assert str(large.value) == str(small.value)
     assert len(str(small.value).splitlines()) == 4
+
+
+def test_a_file_that_changes_while_it_is_read_is_refused(write_csv, metrics_text, monkeypatch):
+    """A large file is read twice at once (by pandas' reader and by the byte scan): both must see one file."""
+    path = write_csv(metrics_text())
+    monkeypatch.setattr("alibiz.load._CATEGORICALS_ABOVE", 0)
+    read_bytes = alibiz.load._bytes
+
+    def saved_meanwhile(*args):
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(ROWS[0].replace("2024-11-15,", "2024-11-16,") + "\n")
+        return read_bytes(*args)
+
+    monkeypatch.setattr("alibiz.load._bytes", saved_meanwhile)
+    with pytest.raises(alibiz.DataError, match="changed while it was being read: load it again once it is saved"):
+        alibiz.load_metrics(path)
