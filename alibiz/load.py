@@ -46,8 +46,8 @@ def _read(path, schema: v.Schema, numbers: list[str] = ()) -> tuple[pd.DataFrame
     categoricals costs more than it saves, every column as plain strings.
     A column of ``numbers`` whose every cell is plainly written (see
     :func:`_plain_numbers`) comes back as float64, converted by the reader.
-    The reader runs in a second thread while this one reads and scans the
-    bytes; for a large file it starts at once and reads the file itself.
+    For a large file the reader starts at once, in a second thread, and reads
+    the file itself while this thread reads and scans the bytes.
     Raises DataError for a file that is missing, empty, not UTF-8 or not a
     well-formed CSV table, or whose header is wrong, listing every bad line.
     """
@@ -59,11 +59,6 @@ def _read(path, schema: v.Schema, numbers: list[str] = ()) -> tuple[pd.DataFrame
         data = data.removeprefix(b"\xef\xbb\xbf")  # Excel's UTF-8 byte order mark
         header, header_line = _whole_file_checks(name, data, schema)
         problems = [(name, header_line, c, m, None) for c, m in schema.header_problems(header)]
-        dtypes = _dtypes(header, schema, numbers, size)
-        if early is not None and early.dtypes == dtypes:
-            parsing = early.parsing
-        else:
-            parsing = None if problems else beside.submit(_parse, io.BytesIO(data), dtypes)
         try:
             layout = _layout(name, data)
         except DataError as error:
@@ -71,19 +66,22 @@ def _read(path, schema: v.Schema, numbers: list[str] = ()) -> tuple[pd.DataFrame
         if problems:
             _check_text(name, data)  # bad bytes explain bad structure: name them first
             raise DataError(v.problem_frame(problems))
+        dtypes = _dtypes(header, schema, numbers, size)
         numeric = [c for c, dtype in dtypes.items() if dtype == "float64"]
         plain = all(_plain_numbers(data, layout, header.index(c)) for c in numeric)
-        raw = _parsed(name, data, parsing)
-    if early is not None:
-        _check_unchanged(name, path, early.stat, size)
-    if raw is None or not plain or not all(np.isfinite(raw[c]).all() for c in numeric):
+        if early is not None and early.dtypes == dtypes:
+            raw = _decoded(name, data, early.parsing.result)
+            _check_unchanged(name, path, early.stat, size)
+        else:  # a small file: parsing it here costs less than starting a thread
+            raw = _decoded(name, data, _parse, io.BytesIO(data), dtypes)
+    if raw is None or not plain or not all(np.isfinite(raw[c].to_numpy()).all() for c in numeric):
         # a cell written otherwise ('1e5', ' 7'), one the reader would not convert ('1.2.3')
         # or one that overflows: read the column as text, and the checks name the cell
         dtypes = _dtypes(header, schema, (), size)
-        raw = _parsed(name, data, io.BytesIO(data), dtypes)
-    inferred = {c: "str" for c in raw.columns if _categories_converted(raw[c])}
+        raw = _decoded(name, data, _parse, io.BytesIO(data), dtypes)
+    inferred = {c: "str" for c, dtype in raw.dtypes.items() if _categories_converted(dtype)}
     if inferred:
-        raw = _parsed(name, data, io.BytesIO(data), dtypes | inferred)
+        raw = _decoded(name, data, _parse, io.BytesIO(data), dtypes | inferred)
     if len(raw) != len(layout.lines):  # pragma: no cover - a disagreement with _layout is a bug
         raise DataError.single(name, None, "", "the CSV could not be split into rows unambiguously")
     raw.index = pd.Index(layout.lines, name="line")
@@ -187,24 +185,24 @@ def _parse(source, dtypes: dict[str, object]) -> pd.DataFrame | None:
         raise
 
 
-def _parsed(name: str, data: bytes, parsing, dtypes=None) -> pd.DataFrame | None:
-    """The reader's result (``parsing`` a Future, or a source to parse with ``dtypes``);
-    bytes it could not decode are named as lines that are not UTF-8."""
+def _decoded(name: str, data: bytes, read, *args) -> pd.DataFrame | None:
+    """``read(*args)``, pandas' reader or its result; bytes it could not decode
+    are named as lines that are not UTF-8."""
     try:
-        return parsing.result() if dtypes is None else _parse(parsing, dtypes)
+        return read(*args)
     except UnicodeDecodeError:
         _check_text(name, data)
         raise  # pragma: no cover - _check_text raises for any undecodable byte
 
 
-def _categories_converted(values: pd.Series) -> bool:
+def _categories_converted(dtype) -> bool:
     """Whether pandas' reader turned a categorical column's text into numbers or booleans.
 
     It does so when every distinct value reads as one ('007' and '3.17E+04'
     become 7 and 31700.0), which would hide what the cell says: such a column
     is read again as text.
     """
-    return isinstance(values.dtype, pd.CategoricalDtype) and not pd.api.types.is_string_dtype(values.cat.categories)
+    return isinstance(dtype, pd.CategoricalDtype) and not pd.api.types.is_string_dtype(dtype.categories)
 
 
 def _bytes(path, bundled_name: str) -> tuple[str, bytes]:
@@ -263,10 +261,15 @@ _CHUNK = 1 << 18  # bytes scanned at a time: small enough to stay in the process
 _QUOTE, _COMMA, _NEWLINE, _RETURN = (ord(c) for c in '",\n\r')
 
 
-def _positions(buf: np.ndarray, byte: int) -> np.ndarray:
-    """Positions of every occurrence of ``byte``, in order (scanned a cache-sized chunk at a time)."""
-    found = [np.flatnonzero(buf[start : start + _CHUNK] == byte) + start for start in range(0, len(buf), _CHUNK)]
-    return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+def _positions(buf: np.ndarray, *found: int) -> list[np.ndarray]:
+    """Positions of every occurrence of each byte, in order: one pass over the data,
+    a cache-sized chunk at a time, looking for all the bytes in each chunk."""
+    positions = [[] for _ in found]
+    for start in range(0, len(buf), _CHUNK):
+        chunk = buf[start : start + _CHUNK]
+        for byte, where in zip(found, positions):
+            where.append(np.flatnonzero(chunk == byte) + start)
+    return [np.concatenate(where) if where else np.zeros(0, dtype=np.int64) for where in positions]
 
 
 def _layout(name: str, data: bytes) -> Layout:
@@ -277,12 +280,11 @@ def _layout(name: str, data: bytes) -> Layout:
     field count differs from the header's, and every misplaced quote.
     """
     buf = np.frombuffer(data, np.uint8)
-    quotes = _positions(buf, _QUOTE)
+    quotes, newlines, commas = _positions(buf, _QUOTE, _NEWLINE, _COMMA)
     quote_problems = _quote_problems(buf, quotes)
     if quote_problems:
         raise DataError(v.problem_frame([(name, line, "", msg, None) for line, msg in quote_problems]))
     opening, closing = quotes[0::2], quotes[1::2]  # well placed, so they pair up
-    newlines = _positions(buf, _NEWLINE)
     # a line break between a pair of quotes is part of a field, not the end of a record
     first_inside, after_inside = np.searchsorted(newlines, opening), np.searchsorted(newlines, closing)
     spans = after_inside > first_inside
@@ -296,8 +298,8 @@ def _layout(name: str, data: bytes) -> Layout:
     breaks = newlines[break_index]
     starts, ends = np.append(0, breaks + 1), np.append(breaks, len(buf))
     # separators per record: every comma in it, less those between its quotes
-    commas = _positions(buf, _COMMA)
-    per_record = np.diff(np.searchsorted(commas, ends), prepend=0)
+    commas_before_end = np.searchsorted(commas, ends)
+    per_record = np.diff(commas_before_end, prepend=0)
     quoted = np.searchsorted(commas, closing) - np.searchsorted(commas, opening)
     per_record -= np.bincount(np.searchsorted(breaks, opening), weights=quoted, minlength=len(ends)).astype(np.int64)
     fields = per_record + 1
@@ -309,7 +311,8 @@ def _layout(name: str, data: bytes) -> Layout:
     if len(wrong):
         rows = [(name, int(lines[i]), "", f"has {int(fields[i])} fields, the header has {int(fields[0])}", None) for i in wrong]
         raise DataError(v.problem_frame(rows))
-    return Layout(lines[1:], starts[~blank][1:], commas, quotes)
+    first_comma = np.append(0, commas_before_end[:-1])  # a record starts after a line feed, not a comma
+    return Layout(lines[1:], starts[~blank][1:], first_comma[~blank][1:], commas, quotes)
 
 
 class Layout(NamedTuple):
@@ -317,6 +320,7 @@ class Layout(NamedTuple):
 
     lines: np.ndarray  # the line each data record starts on
     starts: np.ndarray  # the byte each data record starts at
+    first_comma: np.ndarray  # the index in `commas` of each data record's first comma
     commas: np.ndarray  # the position of every comma, quoted or not
     quotes: np.ndarray  # the position of every double quote
 
@@ -344,7 +348,7 @@ def _plain_numbers(data: bytes, layout: Layout, column: int) -> bool:
     if len(layout.starts) == 0:
         return False
     buf = np.frombuffer(data, np.uint8)
-    first = np.searchsorted(layout.commas, layout.starts)  # each record's first comma
+    first = layout.first_comma
     left = layout.commas[first + column - 1] + 1 if column else layout.starts
     right = layout.commas[first + column]
     next_quote = np.searchsorted(layout.quotes, layout.starts)
