@@ -259,9 +259,16 @@ class Table:
         """Per column, the value code of each distinct combination; per row, its combination."""
         parts = [self.factorized(c) for c in columns]
         sizes = [max(len(u), 1) for _, u in parts]
-        if np.prod(sizes, dtype=float) < 2**62:
+        possible = np.prod(sizes, dtype=float)
+        if possible < 2**62:
             key = np.ravel_multi_index([codes for codes, _ in parts], sizes)
-            inverse, unique_keys = pd.factorize(key)  # hashing, not sorting: linear time
+            if possible <= 4 * len(key):  # few possible combinations: mark those present, no hashing
+                present = np.zeros(int(possible), dtype=bool)
+                present[key] = True
+                unique_keys = np.flatnonzero(present)
+                inverse = (np.cumsum(present) - 1)[key]
+            else:
+                inverse, unique_keys = pd.factorize(key)  # hashing, not sorting: linear time
             positions = list(np.unravel_index(unique_keys, sizes))
         else:  # too many distinct values to pack into one integer
             frame = pd.DataFrame({c: codes for c, (codes, _) in zip(columns, parts)})
