@@ -25,6 +25,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from alibiz import fiscal
 from alibiz import validate as v
 from alibiz.validate import DataError
 
@@ -630,12 +631,17 @@ def discrepancies_schema() -> v.Schema:
 
 
 def _load(path, schema: v.Schema, dates: list[str], numbers: list[str] = ()) -> pd.DataFrame:
+    return _loaded(path, schema, dates, numbers)[0]
+
+
+def _loaded(path, schema: v.Schema, dates: list[str], numbers: list[str] = ()) -> tuple[pd.DataFrame, v.Table]:
+    """The typed frame of a checked file, and the table of its raw strings."""
     raw, name = _read(path, schema, numbers)
     table = schema.table(raw)
     _check(table, name, schema)
     frame = _typed(table, dates, numbers)
     frame.attrs["source_file"] = name
-    return frame
+    return frame, table
 
 
 @lru_cache(maxsize=None)
@@ -644,8 +650,9 @@ def _bundled(kind: str) -> pd.DataFrame:
 
 
 def _metrics(path) -> pd.DataFrame:
-    frame = _load(path, metrics_schema(), dates=["period_end", "published"], numbers=["value"])
-    frame.insert(2, "period", frame["period_end"].dt.to_period("Q-MAR"))
+    frame, table = _loaded(path, metrics_schema(), dates=["period_end", "published"], numbers=["value"])
+    quarters = pd.PeriodIndex(table.each("period_end", v.parse_dates), freq=fiscal.FREQ).array  # per distinct date
+    frame.insert(2, "period", table.per_row("period_end", quarters))
     return frame
 
 

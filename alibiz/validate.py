@@ -218,11 +218,11 @@ class Table:
     longer text and is left out); ``many_values`` names the columns whose
     values mostly differ, which are taken value by value.
     ``factorized(column)`` gives the code of each row and the distinct values
-    (an object array); ``combos(columns)`` the distinct combinations of several
-    columns (a dict of arrays) and the combination of each row
-    (``combination_of_rows`` just their number and the row codes, for a key
-    whose combinations are all distinct); ``rows_of`` turns messages about
-    distinct values into problems of the rows that hold them.
+    (an object array); ``each(column, convert)`` a conversion of the distinct
+    values, made once, and ``per_row`` spreads any such array to the rows;
+    ``combination_of_rows`` numbers the distinct combinations of several
+    columns. ``rows_of`` turns messages about distinct values into problems
+    of the rows that hold them, ``flagged`` names rows picked by a mask.
     """
 
     def __init__(self, raw: pd.DataFrame, many_values: set[str] = frozenset()):
@@ -231,6 +231,7 @@ class Table:
         self.labels = raw.index.to_numpy()
         self.columns = {name: values for name, values in raw.items() if values.dtype != "float64"}
         self._factorized: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._converted: dict[tuple[str, Callable], np.ndarray] = {}
 
     def factorized(self, column: str) -> tuple[np.ndarray, np.ndarray]:
         if column not in self._factorized:
@@ -245,36 +246,33 @@ class Table:
             self._factorized[column] = (codes, uniques)
         return self._factorized[column]
 
-    def combos(self, columns: list[str]) -> tuple[dict[str, np.ndarray], np.ndarray]:
-        """The distinct combinations of ``columns`` (an array per column) and, per row, its combination."""
-        positions, inverse = self._combination_codes(columns)
-        return {c: self.factorized(c)[1][pos] for c, pos in zip(columns, positions)}, inverse
+    def each(self, column: str, convert: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+        """``convert`` of the column's distinct values (dates parsed, say), made once per table."""
+        if (column, convert) not in self._converted:
+            self._converted[column, convert] = convert(self.factorized(column)[1])
+        return self._converted[column, convert]
+
+    def per_row(self, column: str, per_value: np.ndarray) -> np.ndarray:
+        """An array about the column's distinct values, spread to the rows that hold them."""
+        return per_value[self.factorized(column)[0]]
 
     def combination_of_rows(self, columns: list[str]) -> tuple[int, np.ndarray]:
         """How many distinct combinations of ``columns`` there are and, per row, its combination."""
-        positions, inverse = self._combination_codes(columns)
-        return len(positions[0]), inverse
-
-    def _combination_codes(self, columns: list[str]) -> tuple[list[np.ndarray], np.ndarray]:
-        """Per column, the value code of each distinct combination; per row, its combination."""
         parts = [self.factorized(c) for c in columns]
         sizes = [max(len(u), 1) for _, u in parts]
         possible = np.prod(sizes, dtype=float)
-        if possible < 2**62:
-            key = np.ravel_multi_index([codes for codes, _ in parts], sizes)
-            if possible <= 4 * len(key):  # few possible combinations: mark those present, no hashing
-                present = np.zeros(int(possible), dtype=bool)
-                present[key] = True
-                unique_keys = np.flatnonzero(present)
-                inverse = (np.cumsum(present) - 1)[key]
-            else:
-                inverse, unique_keys = pd.factorize(key)  # hashing, not sorting: linear time
-            positions = list(np.unravel_index(unique_keys, sizes))
-        else:  # too many distinct values to pack into one integer
+        if possible >= 2**62:  # too many distinct values to pack into one integer
             frame = pd.DataFrame({c: codes for c, (codes, _) in zip(columns, parts)})
             inverse, uniques = pd.factorize(pd.MultiIndex.from_frame(frame))
-            positions = [uniques.get_level_values(i).to_numpy() for i in range(len(columns))]
-        return positions, inverse.ravel()
+            return len(uniques), inverse
+        key = np.ravel_multi_index([codes for codes, _ in parts], sizes)
+        if possible > 4 * len(key):
+            inverse, uniques = pd.factorize(key)  # hashing, not sorting: linear time
+            return len(uniques), inverse
+        present = np.zeros(int(possible), dtype=bool)  # few possible combinations: mark those present
+        present[key] = True
+        numbers = np.cumsum(present) - 1
+        return int(numbers[-1]) + 1, numbers[key]
 
     def rows_of(self, codes: np.ndarray, messages: np.ndarray, column: str) -> list[Problem]:
         """(row label, column, message) for every row whose value (or combination) got a message."""
@@ -283,6 +281,11 @@ class Table:
             return []
         rows = np.flatnonzero(bad[codes])
         return list(zip(self.labels[rows].tolist(), [column] * len(rows), messages[codes[rows]].tolist()))
+
+    def flagged(self, bad: np.ndarray, column: str, message: Callable[[int], str]) -> list[Problem]:
+        """(row label, column, ``message(row)``) for each row (by position) where ``bad``."""
+        rows = np.flatnonzero(bad)
+        return [(label, column, message(row)) for label, row in zip(self.labels[rows].tolist(), rows.tolist())]
 
 
 def _none(size: int) -> np.ndarray:
@@ -472,66 +475,68 @@ def unique_key(columns: list[str]) -> TableCheck:
     return check
 
 
-def _per_combo(columns: list[str], column: str, judge: Callable[[dict[str, np.ndarray]], np.ndarray]) -> TableCheck:
-    """A table check that runs ``judge`` on the distinct combinations of ``columns``
-    and names ``column`` in the problems of the rows that hold a bad one."""
-
-    def check(table: Table) -> list[Problem]:
-        combos, inverse = table.combos(columns)
-        return table.rows_of(inverse, judge(combos), column)
-
-    return check
-
-
 def matches_label(date_column: str, label_column: str) -> TableCheck:
     """A check that a fiscal label agrees with the quarter-end date beside it."""
 
-    def judge(combos: dict[str, np.ndarray]) -> np.ndarray:
-        dates, labels = combos[date_column], combos[label_column]
-        derived = fiscal.labels_of(parse_dates(dates))
-        valid = np.not_equal(derived, None) & _fullmatch(_FISCAL_LABEL, labels)
-        messages = _none(len(labels))
-        for i in np.flatnonzero(valid & (derived != labels)):
-            messages[i] = f"does not match {date_column} {dates[i]} (expected {derived[i]})"
-        return messages
+    def check(table: Table) -> list[Problem]:
+        derived = fiscal.labels_of(table.each(date_column, parse_dates))  # per distinct date; None if not a date
+        label_codes, labels = table.factorized(label_column)
+        code = {label: i for i, label in enumerate(labels.tolist())}
+        expected = np.array([code.get(label, -1) for label in derived], dtype=np.int64)  # -1: a label no row has
+        bad = (
+            table.per_row(date_column, np.not_equal(derived, None))
+            & table.per_row(label_column, _fullmatch(_FISCAL_LABEL, labels))
+            & (table.per_row(date_column, expected) != label_codes)
+        )
+        date_codes, dates = table.factorized(date_column)
+        return table.flagged(
+            bad, label_column, lambda row: f"does not match {date_column} {dates[date_codes[row]]} (expected {derived[date_codes[row]]})"
+        )
 
-    return _per_combo([date_column, label_column], label_column, judge)
+    return check
 
 
 def unit_of(registry: dict[str, str]) -> TableCheck:
     """A check that each row's unit is the one the metric registry gives."""
 
-    def judge(combos: dict[str, np.ndarray]) -> np.ndarray:
-        messages = _none(len(combos["metric"]))
-        for i, (metric, unit) in enumerate(zip(combos["metric"], combos["unit"])):
-            expected = registry.get(metric)
-            if expected is not None and unit != expected and unit.strip() != "":
-                messages[i] = f"metric '{metric}' is measured in '{expected}'"
-        return messages
+    def check(table: Table) -> list[Problem]:
+        metric_codes, metrics = table.factorized("metric")
+        unit_codes, units = table.factorized("unit")
+        code = {unit: i for i, unit in enumerate(units.tolist())}
+        registered = [registry.get(metric) for metric in metrics.tolist()]
+        expected = np.array([code.get(unit, -1) for unit in registered], dtype=np.int64)  # -1: a unit no row has
+        filled = np.strings.strip(units.astype(np.dtypes.StringDType())) != ""
+        bad = (
+            table.per_row("metric", np.not_equal(registered, None))
+            & table.per_row("unit", filled)
+            & (table.per_row("metric", expected) != unit_codes)
+        )
+        return table.flagged(
+            bad, "unit", lambda row: f"metric '{metrics[metric_codes[row]]}' is measured in '{registered[metric_codes[row]]}'"
+        )
 
-    return _per_combo(["metric", "unit"], "unit", judge)
+    return check
 
 
 def not_before(column: str, earlier: str, what: str) -> TableCheck:
     """A check that the date in ``column`` is not before the date in ``earlier``."""
 
-    def judge(combos: dict[str, np.ndarray]) -> np.ndarray:
-        late, early = parse_dates(combos[column]), parse_dates(combos[earlier])
-        messages = _none(len(late))
-        for i in np.flatnonzero(late < early):  # NaT compares False
-            messages[i] = f"is before {what} ({earlier} {combos[earlier][i]})"
-        return messages
+    def check(table: Table) -> list[Problem]:
+        late = table.per_row(column, table.each(column, parse_dates))
+        early = table.per_row(earlier, table.each(earlier, parse_dates))
+        codes, values = table.factorized(earlier)
+        return table.flagged(late < early, column, lambda row: f"is before {what} ({earlier} {values[codes[row]]})")  # NaT compares False
 
-    return _per_combo([column, earlier], column, judge)
+    return check
 
 
 def required_when(column: str, when_column: str, value: str) -> TableCheck:
     """A check that ``column`` is filled exactly on rows where ``when_column == value``."""
 
-    def judge(combos: dict[str, np.ndarray]) -> np.ndarray:
-        empty = np.strings.strip(combos[column].astype(np.dtypes.StringDType())) == ""
-        applies = combos[when_column] == value
-        messages = _flag(applies & empty, f"is required when {when_column} is '{value}'")
-        return _flag(~applies & ~empty, f"must be empty unless {when_column} is '{value}'", messages)
+    def check(table: Table) -> list[Problem]:
+        empty = table.per_row(column, np.strings.strip(table.factorized(column)[1].astype(np.dtypes.StringDType())) == "")
+        applies = table.per_row(when_column, table.factorized(when_column)[1] == value)
+        required, forbidden = f"is required when {when_column} is '{value}'", f"must be empty unless {when_column} is '{value}'"
+        return table.flagged(applies == empty, column, lambda row: required if applies[row] else forbidden)
 
-    return _per_combo([column, when_column], column, judge)
+    return check
