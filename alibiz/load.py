@@ -526,6 +526,7 @@ def load_segments() -> pd.DataFrame:
 # ------------------------------------------------------------ the data files
 
 
+@lru_cache(maxsize=None)  # built from the bundled registries, which do not change
 def metrics_schema() -> v.Schema:
     """The rules of ``metrics.csv`` (the data contract in ``data/README.md``)."""
     registry = _metric_registry()
@@ -554,6 +555,7 @@ def metrics_schema() -> v.Schema:
     )
 
 
+@lru_cache(maxsize=None)  # built from the bundled registries, which do not change
 def events_schema() -> v.Schema:
     """The rules of ``events.csv``."""
     segment_ids = _segments()["segment"]
@@ -579,6 +581,7 @@ def events_schema() -> v.Schema:
     )
 
 
+@lru_cache(maxsize=None)  # built from the bundled registries, which do not change
 def segment_labels_schema() -> v.Schema:
     """The rules of ``segment_labels.csv``, the lineage of as-printed names."""
     return v.Schema(
@@ -595,6 +598,7 @@ def segment_labels_schema() -> v.Schema:
     )
 
 
+@lru_cache(maxsize=None)  # built from the bundled registries, which do not change
 def annual_schema() -> v.Schema:
     """The rules of ``annual.csv``, the fiscal-year totals quarters must add up to."""
     registry = _metric_registry()
@@ -616,6 +620,7 @@ def annual_schema() -> v.Schema:
     )
 
 
+@lru_cache(maxsize=None)  # built from the bundled registries, which do not change
 def discrepancies_schema() -> v.Schema:
     """The rules of ``discrepancies.csv``: known differences between printed and computed growth."""
     return v.Schema(
