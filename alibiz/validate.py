@@ -1,11 +1,12 @@
 """Rules for the data files, checked column by column, all rows at once.
 
 A table's rules are a :class:`Schema`: its columns, a check for each, and
-checks across columns. :meth:`Schema.problems` runs them on a frame of raw
-strings (as read, nothing converted) and returns every problem found, so that
-the loader can reject a file naming each bad cell. Each check sees every
-distinct value (or combination of values) once, so a million rows that use a
-few thousand dates cost a few thousand date checks:
+checks across columns. :meth:`Schema.problems` runs them on a :class:`Table`
+of raw strings (as read, nothing converted) and returns every problem found,
+so that the loader can reject a file naming each bad cell. Each column check
+sees every distinct value once, so a million rows that use a few thousand
+dates cost a few thousand date checks; checks across columns convert each
+column's distinct values once and compare the rows through their codes:
 
 >>> schema = Schema("demo", [Column("when", check=date)])
 >>> raw = pd.DataFrame({"when": ["2024-09-30", "2024-09-31"]})
