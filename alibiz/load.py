@@ -73,7 +73,7 @@ def _read(path, schema: v.Schema, numbers: list[str] = ()) -> tuple[pd.DataFrame
         if early is not None and early.dtypes == dtypes:
             raw = _decoded(name, data, early.parsing.result)
             _check_unchanged(name, path, early.stat, size)
-        else:  # a small file: parsing it here costs less than starting a thread
+        else:  # a small file (parsing it here costs less than starting a thread), or a header the first bytes did not settle
             raw = _decoded(name, data, _parse, io.BytesIO(data), dtypes)
     if raw is None or not plain or not all(np.isfinite(raw[c].to_numpy()).all() for c in numeric):
         # a cell written otherwise ('1e5', ' 7'), one the reader would not convert ('1.2.3')
@@ -106,6 +106,8 @@ def _dtypes(header: list[str], schema: v.Schema, numbers: list[str], size: int) 
 
 
 class _EarlyParse(NamedTuple):
+    """A reader started on a large file before its bytes were read: with what dtypes, on what file."""
+
     parsing: Future
     dtypes: dict[str, object]
     stat: os.stat_result
