@@ -420,7 +420,7 @@ def one_of(allowed: Iterable[str], what: str) -> Check:
             if value not in allowed:
                 lower = value.lower()
                 capitals = lower in allowed
-                messages[i] = f"has capitals: {what}s are lower case ('{lower}')" if capitals else f"unknown {what} (known: {shown})"
+                messages[i] = f"has capitals: write the {what} in lower case ('{lower}')" if capitals else f"unknown {what} (known: {shown})"
         return messages
 
     return check

@@ -113,7 +113,9 @@ RULES = {
     "date with a time of day": (0, "2024-09-30,", "2024-09-30 00:00:00,",
         "column 'period_end': is a date and a time: write the date alone, YYYY-MM-DD (got '2024-09-30 00:00:00')"),
     "id with capitals": (0, ",aidc,", ",AIDC,",
-        "column 'segment': has capitals: segment ids are lower case ('aidc') (got 'AIDC')"),
+        "column 'segment': has capitals: write the segment id in lower case ('aidc') (got 'AIDC')"),
+    "basis with capitals": (0, ",as_reported,", ",As_Reported,",
+        "column 'basis': has capitals: write the basis in lower case ('as_reported') (got 'As_Reported')"),
 }  # fmt: skip
 
 
@@ -256,7 +258,7 @@ def test_a_valid_events_file_loads(write_csv):
         ("china_ecommerce;aidc", "china_ecommerce;;aidc", "segments", "has an empty item: separate segment ids with one ';' and none at the end"),
         ("china_ecommerce;aidc", "china_ecommerce;aidc;", "segments", "has an empty item: separate segment ids with one ';' and none at the end"),
         ("china_ecommerce;aidc", '"china_ecommerce, aidc"', "segments", "separate segment ids with ';', not ','"),
-        (",reorg,", ",Reorg,", "kind", "has capitals: event kinds are lower case ('reorg')"),
+        (",reorg,", ",Reorg,", "kind", "has capitals: write the event kind in lower case ('reorg')"),
         (",2024-11-21,,", ",21/11/2024,,", "date", "is not a date YYYY-MM-DD"),
         (",reorg,", ",segment_reporting,", "first_period", "is required when kind is 'segment_reporting'"),
         (",One sentence.,", ",,", "summary", "is empty"),
