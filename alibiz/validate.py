@@ -57,7 +57,7 @@ class DataError(ValueError):
             where = f"{row.file}:{row.line}" if pd.notna(row.line) else f"{row.file}"
             column = f" column '{_printable(row.column)}':" if row.column else ""
             got = f" (got {_show(row.got)})" if row.got is not None and not pd.isna(row.got) else ""
-            lines.append(f"{where}:{column} {row.message}{got}")
+            lines.append(f"{where}:{column} {_printable(row.message)}{got}")  # a message may quote the file
         return "\n".join(lines)
 
     @classmethod
@@ -437,6 +437,8 @@ def list_of(allowed: Iterable[str], what: str, sep: str = ";") -> Check:
         if "," in value:
             return f"separate {what}s with '{sep}', not ','"
         unknown = sorted({item for item in items if item not in allowed and item != ""})
+        if unknown and all(item.lower() in allowed for item in unknown):
+            return f"has capitals: write each {what} in lower case ('{sep.join(items).lower()}')"
         return f"unknown {what}: " + ", ".join(unknown) if unknown else None
 
     def check(values: np.ndarray) -> np.ndarray:

@@ -258,6 +258,8 @@ def test_a_valid_events_file_loads(write_csv):
         ("china_ecommerce;aidc", "china_ecommerce;;aidc", "segments", "has an empty item: separate segment ids with one ';' and none at the end"),
         ("china_ecommerce;aidc", "china_ecommerce;aidc;", "segments", "has an empty item: separate segment ids with one ';' and none at the end"),
         ("china_ecommerce;aidc", '"china_ecommerce, aidc"', "segments", "separate segment ids with ';', not ','"),
+        ("china_ecommerce;aidc", "China_Ecommerce;AIDC", "segments", "has capitals: write each segment id in lower case ('china_ecommerce;aidc')"),
+        ("china_ecommerce;aidc", '"china_ecommerce;ai\ndc"', "segments", "unknown segment id: ai\\ndc"),
         (",reorg,", ",Reorg,", "kind", "has capitals: write the event kind in lower case ('reorg')"),
         (",2024-11-21,,", ",21/11/2024,,", "date", "is not a date YYYY-MM-DD"),
         (",reorg,", ",segment_reporting,", "first_period", "is required when kind is 'segment_reporting'"),
