@@ -2,6 +2,7 @@
 
 import string
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -134,7 +135,10 @@ def test_the_record_scan_agrees_with_the_csv_module(rows, crlf, short):
     reader = csv.reader(io.StringIO(text, newline=""))
     ends = [reader.line_num for _ in reader]
     starts = [end + 1 for end in ends[:-1]]
-    assert _layout("f", text.encode()).lines.tolist() == starts
+    layout = _layout("f", text.encode())
+    assert layout.lines.tolist() == starts
+    # each record's first comma, kept from the field count, is the first comma after its start
+    assert layout.first_comma.tolist() == np.searchsorted(layout.commas, layout.starts).tolist()
     # the same table with one field dropped from one row: that row is named, by the line it starts on
     victim = short.draw(st.integers(0, len(rows) - 1))
     rows[victim] = rows[victim][:2]
