@@ -466,7 +466,7 @@ def _typed(table: v.Table, dates: list[str], numbers: list[str] = ()) -> pd.Data
             continue
         codes, distinct = table.factorized(column)
         if column in dates:
-            converted = v.parse_dates(distinct).astype("datetime64[us]")
+            converted = table.each(column, v.parse_dates).astype("datetime64[us]")  # parsed once for the checks too
         elif column in numbers:
             converted = distinct.astype("float64")
         else:

@@ -305,6 +305,11 @@ def _flag(bad: np.ndarray, message: str, messages: np.ndarray | None = None) -> 
     return messages
 
 
+def _blank(values: np.ndarray) -> np.ndarray:
+    """Whether each value is empty or only spaces."""
+    return np.strings.strip(values.astype(np.dtypes.StringDType())) == ""
+
+
 def _fullmatch(pattern: re.Pattern, values: np.ndarray) -> np.ndarray:
     """Whether each value matches ``pattern`` in full (one regex call per distinct value)."""
     return np.fromiter((pattern.fullmatch(value) is not None for value in values), dtype=bool, count=len(values))
@@ -508,10 +513,9 @@ def unit_of(registry: dict[str, str]) -> TableCheck:
         code = {unit: i for i, unit in enumerate(units.tolist())}
         registered = [registry.get(metric) for metric in metrics.tolist()]
         expected = np.array([code.get(unit, -1) for unit in registered], dtype=np.int64)  # -1: a unit no row has
-        filled = np.strings.strip(units.astype(np.dtypes.StringDType())) != ""
         bad = (
             table.per_row("metric", np.not_equal(registered, None))
-            & table.per_row("unit", filled)
+            & ~table.per_row("unit", table.each("unit", _blank))
             & (table.per_row("metric", expected) != unit_codes)
         )
         return table.flagged(
@@ -537,7 +541,7 @@ def required_when(column: str, when_column: str, value: str) -> TableCheck:
     """A check that ``column`` is filled exactly on rows where ``when_column == value``."""
 
     def check(table: Table) -> list[Problem]:
-        empty = table.per_row(column, np.strings.strip(table.factorized(column)[1].astype(np.dtypes.StringDType())) == "")
+        empty = table.per_row(column, table.each(column, _blank))
         applies = table.per_row(when_column, table.factorized(when_column)[1] == value)
         required, forbidden = f"is required when {when_column} is '{value}'", f"must be empty unless {when_column} is '{value}'"
         return table.flagged(applies == empty, column, lambda row: required if applies[row] else forbidden)
