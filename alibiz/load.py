@@ -459,6 +459,7 @@ def _cell(raw: pd.DataFrame, line: int, column: str) -> str:
 def _typed(table: v.Table, dates: list[str], numbers: list[str] = ()) -> pd.DataFrame:
     """Convert a checked table of raw strings: dates to datetime64, numbers to float64,
     text to strings with '' as NaN. Each distinct value of a column is converted once."""
+    text = pd.api.types.pandas_dtype("str")  # looked up once, not per column: a registry search each time
     columns = {}
     for column in table.raw.columns:
         if column not in table.columns:  # converted to float64 by the reader
@@ -470,7 +471,7 @@ def _typed(table: v.Table, dates: list[str], numbers: list[str] = ()) -> pd.Data
         elif column in numbers:
             converted = distinct.astype("float64")
         else:
-            converted = pd.array(np.where(distinct == "", None, distinct), dtype="str")
+            converted = pd.array(np.where(distinct == "", None, distinct), dtype=text)
         columns[column] = converted if column in table.many_values else converted.take(codes)
     return pd.DataFrame(columns, copy=False)
 
