@@ -70,19 +70,20 @@ def _read(path, schema: v.Schema, numbers: list[str] = ()) -> tuple[pd.DataFrame
         dtypes = _dtypes(header, schema, numbers, size)
         numeric = [c for c, dtype in dtypes.items() if dtype == "float64"]
         plain = all(_plain_numbers(data, layout, header.index(c)) for c in numeric)
-        if early is not None and early.dtypes == dtypes:
+        if early is not None and early.dtypes == dtypes and not layout.spaced:
             raw = _decoded(name, data, early.parsing.result)
             _check_unchanged(name, path, early.stat, size)
-        else:  # a small file (parsing it here costs less than starting a thread), or a header the first bytes did not settle
-            raw = _decoded(name, data, _parse, io.BytesIO(data), dtypes)
+        else:  # a small file (parsing it here costs less than starting a thread), a header the first
+            # bytes did not settle, or a record that starts with a space (see _parse)
+            raw = _decoded(name, data, _parse, io.BytesIO(data), dtypes, layout)
     if raw is None or not plain or not all(np.isfinite(raw[c].to_numpy()).all() for c in numeric):
         # a cell written otherwise ('1e5', ' 7'), one the reader would not convert ('1.2.3')
         # or one that overflows: read the column as text, and the checks name the cell
         dtypes = _dtypes(header, schema, (), size)
-        raw = _decoded(name, data, _parse, io.BytesIO(data), dtypes)
+        raw = _decoded(name, data, _parse, io.BytesIO(data), dtypes, layout)
     inferred = {c: "str" for c, dtype in raw.dtypes.items() if _categories_converted(dtype)}
     if inferred:
-        raw = _decoded(name, data, _parse, io.BytesIO(data), dtypes | inferred)
+        raw = _decoded(name, data, _parse, io.BytesIO(data), dtypes | inferred, layout)
     if len(raw) != len(layout.lines):  # pragma: no cover - a disagreement with _layout is a bug
         raise DataError.single(name, None, "", "the CSV could not be split into rows unambiguously")
     raw.index = pd.Index(layout.lines, name="line")
@@ -173,19 +174,31 @@ def _whole_file_checks(name: str, data: bytes, schema: v.Schema) -> tuple[list[s
     return header, header_line
 
 
-def _parse(source, dtypes: dict[str, object]) -> pd.DataFrame | None:
+def _parse(source, dtypes: dict[str, object], layout: Layout | None = None) -> pd.DataFrame | None:
     """The CSV (a path, or bytes in a BytesIO) read by pandas' C reader; None if a
-    float64 column has a cell it cannot convert."""
+    float64 column has a cell it cannot convert.
+
+    Skipping blank lines, the reader loses the spaces or tabs that start a
+    record when they end its 256 KiB buffer (it looks back for the line's
+    start only within the buffer): ' 2024-06-30' would come back as
+    '2024-06-30'. So when the ``layout`` has a record that starts with a space
+    or tab, the reader keeps blank lines, as rows of empty cells, and they
+    are dropped here by position.
+    """
+    keep_blank_lines = layout is not None and layout.spaced
     try:
         with open(source, "rb") if isinstance(source, (str, os.PathLike)) else source as handle:
-            return pd.read_csv(
-                handle, dtype=dtypes, keep_default_na=False, na_filter=False,
-                index_col=False, skip_blank_lines=True, encoding="utf-8",
+            frame = pd.read_csv(
+                handle, dtype=dtypes, keep_default_na=False, na_filter=False, index_col=False, encoding="utf-8",
+                skip_blank_lines=not keep_blank_lines, skiprows=layout.lines_before_header if keep_blank_lines else None,
             )  # fmt: skip
     except ValueError as error:
         if "float64" in dtypes.values() and not isinstance(error, UnicodeDecodeError):
             return None
         raise
+    if keep_blank_lines and len(frame) == len(layout.blank_rows):  # else _read names the disagreement
+        frame = frame[~layout.blank_rows]
+    return frame
 
 
 def _decoded(name: str, data: bytes, read, *args) -> pd.DataFrame | None:
@@ -261,7 +274,7 @@ def _line_of(data: bytes, positions: np.ndarray) -> np.ndarray:
 
 
 _CHUNK = 1 << 18  # bytes scanned at a time: small enough to stay in the processor's cache
-_QUOTE, _COMMA, _NEWLINE, _RETURN = (ord(c) for c in '",\n\r')
+_QUOTE, _COMMA, _NEWLINE, _RETURN, _SPACE, _TAB = (ord(c) for c in '",\n\r \t')
 
 
 def _positions(buf: np.ndarray, *found: int) -> list[np.ndarray]:
@@ -315,7 +328,12 @@ def _layout(name: str, data: bytes) -> Layout:
         rows = [(name, int(lines[i]), "", f"has {int(fields[i])} fields, the header has {int(fields[0])}", None) for i in wrong]
         raise DataError(v.problem_frame(rows))
     first_comma = np.append(0, commas_before_end[:-1])  # a record starts after a line feed, not a comma
-    return Layout(lines[1:], starts[~blank][1:], first_comma[~blank][1:], commas, quotes)
+    data_starts = starts[~blank][1:]
+    header_at = int(np.argmax(~blank))
+    # the reader's rows when it keeps blank lines: every record after the header but the empty one after a final line feed
+    rows = blank[header_at + 1 : len(blank) - (length[-1] == 0)]
+    spaced = bool(np.isin(buf[data_starts], (_SPACE, _TAB)).any())
+    return Layout(lines[1:], data_starts, first_comma[~blank][1:], commas, quotes, spaced, rows, int(lines[0]) - 1)
 
 
 class Layout(NamedTuple):
@@ -326,6 +344,9 @@ class Layout(NamedTuple):
     first_comma: np.ndarray  # the index in `commas` of each data record's first comma
     commas: np.ndarray  # the position of every comma, quoted or not
     quotes: np.ndarray  # the position of every double quote
+    spaced: bool  # whether a data record starts with a space or a tab
+    blank_rows: np.ndarray  # for each record after the header, whether it is a blank line
+    lines_before_header: int  # blank lines before the header
 
 
 _PLAIN_NUMBER_BYTES = np.zeros(256, dtype=bool)

@@ -174,3 +174,25 @@ def test_a_file_that_changes_while_it_is_read_is_refused(write_csv, metrics_text
     monkeypatch.setattr("alibiz.load._bytes", saved_meanwhile)
     with pytest.raises(alibiz.DataError, match="changed while it was being read: load it again once it is saved"):
         alibiz.load_metrics(path)
+
+
+@pytest.mark.parametrize("spaces", [" ", "   ", "\t"])
+def test_spaces_that_start_a_record_at_the_edge_of_the_readers_buffer_are_kept(reading, spaces, write_csv, metrics_text):
+    """pandas' reader, skipping blank lines, drops spaces that start a record and end its 256 KiB buffer."""
+    edge = 1 << 18
+    first = ROWS[0].replace('2024-11-15"', '2024-11-15 {}"')
+    padding = edge - len(spaces) - len((HEADER + "\n" + first.format("") + "\n").encode())
+    text = metrics_text([first.format("x" * padding), spaces + ROWS[1], ROWS[2]])
+    assert text.index(spaces + ROWS[1]) == edge - len(spaces)
+    with pytest.raises(alibiz.DataError) as error:
+        alibiz.load_metrics(write_csv(text))
+    assert str(error.value).splitlines() == [f"{write_csv(text)}:3: column 'period_end': has leading or trailing spaces (got {spaces + '2024-09-30'!r})"]
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_blank_lines_around_a_record_that_starts_with_a_space_are_skipped_and_counted(reading, newline, write_csv):
+    """Such a file is read keeping blank lines, which are then dropped: only the spaced cell is a problem."""
+    text = newline.join(["", "", HEADER, ROWS[0], "", " " + ROWS[1], "", ROWS[2], "", ""])
+    with pytest.raises(alibiz.DataError) as error:
+        alibiz.load_metrics(write_csv(text))
+    assert [line.split(": ", 1)[0].rsplit(":", 1)[1] for line in str(error.value).splitlines()] == ["6"]
