@@ -92,8 +92,8 @@ def is_quarter_end(dates) -> np.ndarray | bool:
 def labels_of(dates) -> np.ndarray:
     """Fiscal labels for a sequence of quarter-end dates, vectorised (NaT gives None).
 
-    >>> labels_of(np.array(["2019-06-30", "2025-03-31", "NaT"], dtype="datetime64[D]")).tolist()
-    ['FY2020Q1', 'FY2025Q4', None]
+    >>> labels_of(np.array(["2019-06-30", "2025-03-31", "0998-12-31", "NaT"], dtype="datetime64[D]")).tolist()
+    ['FY2020Q1', 'FY2025Q4', 'FY0999Q3', None]
     """
     months = np.asarray(dates, dtype="datetime64[M]")
     since_1970 = months.astype(np.int64)
@@ -102,7 +102,7 @@ def labels_of(dates) -> np.ndarray:
     quarter = (month - 4) % 12 // 3 + 1
     known = ~np.isnat(months)
     labels = np.full(len(months), None, dtype=object)
-    labels[known] = [f"FY{y}Q{q}" for y, q in zip(fiscal_year[known].tolist(), quarter[known].tolist())]
+    labels[known] = [f"FY{y:04d}Q{q}" for y, q in zip(fiscal_year[known].tolist(), quarter[known].tolist())]
     return labels
 
 

@@ -22,6 +22,7 @@ by the line each row starts on.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
@@ -54,7 +55,8 @@ class DataError(ValueError):
     def _text(self) -> str:
         lines = []
         for row in self.problems.itertuples(index=False):
-            where = f"{row.file}:{row.line}" if pd.notna(row.line) else f"{row.file}"
+            file = _printable(row.file)  # a file name may hold a line break too
+            where = f"{file}:{row.line}" if pd.notna(row.line) else file
             column = f" column '{_printable(row.column)}':" if row.column else ""
             got = f" (got {_show(row.got)})" if row.got is not None and not pd.isna(row.got) else ""
             lines.append(f"{where}:{column} {_printable(row.message)}{got}")  # a message may quote the file
@@ -73,7 +75,8 @@ def problem_frame(rows: list[tuple]) -> pd.DataFrame:
 
 def _printable(text: str) -> str:
     """Text from a file, with control characters (line breaks among them) written as escapes."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
+    text = str(text)
+    return text if text.isprintable() else "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def _show(value, limit: int = 60) -> str:
@@ -124,18 +127,21 @@ class Schema:
         found = []
         known = set(self.column_names)
         near = {name: _spelled(name) for name in header if name not in known and _spelled(name) in known}
-        for name in sorted({h for h in header if header.count(h) > 1}):
+        counts = Counter(header)
+        for name in sorted(name for name, count in counts.items() if count > 1 and name != ""):
             found.append((name, "column appears more than once in the header"))
+        present = set(header) | set(near.values())
         for column in self.columns:
-            if column.required and column.name not in header and column.name not in near.values():
+            if column.required and column.name not in present:
                 found.append((column.name, "required column is missing"))
+        if counts[""]:  # one message, however many trailing commas
+            many = f"{counts['']} empty column names (trailing commas?)" if counts[""] > 1 else "an empty column name (a trailing comma?)"
+            found.append(("", f"the header has {many}"))
         expected = ", ".join(self.column_names)
         for name in header:
-            if name == "":
-                found.append((name, "the header has an empty column name (a trailing comma?)"))
-            elif name in near:
+            if name in near:
                 found.append((name, f"is not a column name: write '{near[name]}' (lower case, underscores)"))
-            elif name not in known:
+            elif name not in known and name != "":
                 found.append((name, f"unknown column (expected: {expected})"))
         return found
 
@@ -318,7 +324,7 @@ def _fullmatch(pattern: re.Pattern, values: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------- cell checks
 
 _DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
-_PLAIN_NUMBER = r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)"
+_PLAIN_NUMBER = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"  # unambiguous: linear time on a long run of digits
 _DATE_ONLY = re.compile(_DATE)
 _DATE_AND_TIME = re.compile(_DATE + r"[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?")
 _FISCAL_LABEL = re.compile(r"FY[0-9]{4}Q[1-4]")
@@ -382,7 +388,7 @@ _NUMBER_REASONS = [  # the first that fits a refused value says why
     (re.compile(r".*%.*", re.S), "is not a number: write percentages without '%' (29 means 29%)"),
     (re.compile(r"\(.*\)"), "is not a number: write a loss with a minus sign, not parentheses"),
     (re.compile(_PLAIN_NUMBER + r"[eE][+-]?[0-9]+"), "is not a number: write it in full, not in scientific notation (a spreadsheet may have rounded it)"),
-    (re.compile(_PLAIN_NUMBER), "is not a finite number"),
+    (re.compile(_PLAIN_NUMBER), "is too large to be a number"),
 ]
 
 

@@ -66,7 +66,7 @@ def test_repeated_column(write_csv):
         ("n/a", "is not a number"),
         ("", "is empty"),
         ("inf", "is not a number"),
-        ("9" * 400, "is not a finite number"),
+        ("9" * 400, "is too large to be a number"),
         ("1e999", "is not a number: write it in full, not in scientific notation (a spreadsheet may have rounded it)"),
         ("3.17E+04", "is not a number: write it in full, not in scientific notation (a spreadsheet may have rounded it)"),
         ("\uff13\uff11\uff16", "is not a number"),  # full-width digits
