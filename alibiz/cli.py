@@ -12,7 +12,10 @@ problem printed, never a traceback), 2 for a usage error.
 from __future__ import annotations
 
 import argparse
+import io
+import os
 import sys
+from pathlib import Path
 
 import pandas as pd
 
@@ -103,8 +106,9 @@ def _validate(args) -> int:
     problems, summary = [], []
     for path, kind in checked:
         try:
-            kind = kind or file_kind(path)
-            frame = LOADERS[kind](path)
+            source = _read_once(path)
+            kind = kind or file_kind(source)
+            frame = LOADERS[kind](source)
         except DataError as error:
             problems.append(error.problems)
             continue
@@ -114,6 +118,19 @@ def _validate(args) -> int:
         raise DataError(pd.concat(problems, ignore_index=True))
     print("ok: " + "; ".join(summary))
     return 0
+
+
+def _read_once(path):
+    """A path, or for a pipe (``<(cmd)``, ``/dev/stdin``), which can be read only once,
+    its bytes in a file object of the same name: both the kind and the load read them."""
+    if path is None or not os.path.exists(path) or os.path.isfile(path) or os.path.isdir(path):
+        return path
+    try:
+        stream = io.BytesIO(Path(path).read_bytes())
+    except OSError:
+        return path  # the loader names the problem
+    stream.name = path
+    return stream
 
 
 def _report(args) -> int:

@@ -3,7 +3,8 @@
 Each loader reads a UTF-8 CSV, checks it against its schema and returns a
 typed frame with every row of the file, or raises :class:`alibiz.DataError`
 listing every bad row as ``FILE:LINE: column 'x': what is wrong (got 'y')``.
-With no path, a loader reads the copy of the data bundled with the package.
+With no path, a loader reads the copy of the data bundled with the package;
+a file object opened in binary mode is read like a path.
 
 >>> metrics = load_metrics()
 >>> metrics.loc[0, ["fiscal_period", "segment", "metric"]].tolist() != []
@@ -121,7 +122,7 @@ def _start_early(path, schema: v.Schema, numbers: list[str], beside: ThreadPoolE
     waiting for the bytes. Nothing is started for a small or bundled file, or
     for a header with problems (which the checks of the whole file will name).
     """
-    if path is None:
+    if not isinstance(path, (str, os.PathLike)):  # the bundled data, or a file object
         return None
     try:
         stat = os.stat(path)
@@ -225,6 +226,11 @@ def _bytes(path, bundled_name: str) -> tuple[str, bytes]:
     if path is None:
         resource = resources.files(BUNDLED).joinpath("data", bundled_name)
         return f"{bundled_name} (bundled)", resource.read_bytes()
+    if hasattr(path, "read"):  # a file object: io.BytesIO, sys.stdin.buffer, a file opened with 'rb'
+        name, data = str(getattr(path, "name", "<stream>")), path.read()
+        if not isinstance(data, bytes):
+            raise TypeError(f"{name}: open the file in binary mode ('rb'): alibiz decodes it as UTF-8 itself")
+        return name, data
     name = os.fspath(path)
     try:
         return name, Path(path).read_bytes()
@@ -349,12 +355,13 @@ class Layout(NamedTuple):
     lines_before_header: int  # blank lines before the header
 
 
+_PLAIN_NUMBER_WIDTH = 32  # characters: a longer cell is read as text, not checked one position at a time
 _PLAIN_NUMBER_BYTES = np.zeros(256, dtype=bool)
 _PLAIN_NUMBER_BYTES[np.frombuffer(v.PLAIN_NUMBER_CHARACTERS, dtype=np.uint8)] = True
 
 
 def _plain_numbers(data: bytes, layout: Layout, column: int) -> bool:
-    r"""Whether every cell of a column, not the last, is a non-empty run of ``0-9 . + -``.
+    r"""Whether every cell of a column, not the last, is a non-empty run of at most 32 of ``0-9 . + -``.
 
     Such a column can be converted by the CSV reader itself, without a string
     per cell: the reader refuses what is not a number ('1.2.3'), and what it
@@ -379,7 +386,7 @@ def _plain_numbers(data: bytes, layout: Layout, column: int) -> bool:
     quoted_before = next_quote < len(layout.quotes)
     quoted_before[quoted_before] = layout.quotes[next_quote[quoted_before]] < right[quoted_before]
     width = right - left
-    if quoted_before.any() or (width <= 0).any():
+    if quoted_before.any() or (width <= 0).any() or width.max() > _PLAIN_NUMBER_WIDTH:
         return False
     ok = np.ones(len(left), dtype=bool)
     for offset in range(int(width.max())):  # one pass per character position, not per cell
@@ -393,7 +400,7 @@ def _quote_problems(buf: np.ndarray, quotes: np.ndarray) -> list[tuple[int, str]
     After a bad quote the reading of the rest of that line is unreliable, so
     the search starts afresh on the next line: each bad line is named once.
     """
-    found = _first_bad_quote(buf, quotes) if len(quotes) else None
+    found = _next_bad_quote(buf, quotes)
     if found is None:
         return []
     newlines = np.flatnonzero(buf == _NEWLINE)
@@ -405,8 +412,20 @@ def _quote_problems(buf: np.ndarray, quotes: np.ndarray) -> list[tuple[int, str]
         problems.append((line, message))
         next_line = newlines[line - 1] + 1 if line - 1 < len(newlines) else len(buf)
         rest = rest[np.searchsorted(rest, next_line) :]
-        found = _first_bad_quote(buf, rest) if len(rest) else None
+        found = _next_bad_quote(buf, rest)
     return problems
+
+
+def _next_bad_quote(buf: np.ndarray, quotes: np.ndarray) -> tuple[int, str] | None:
+    """:func:`_first_bad_quote`, looking at the first quotes before all of them, so that
+    finding each of many bad quotes costs the distance to it, not the rest of the file."""
+    size = 8
+    while size < len(quotes):  # an even count of the first quotes pairs them as all the quotes do
+        found = _first_bad_quote(buf, quotes[:size])
+        if found is not None:
+            return found
+        size *= 4
+    return _first_bad_quote(buf, quotes) if len(quotes) else None
 
 
 _OPENS_AFTER = np.zeros(256, dtype=bool)
@@ -725,8 +744,10 @@ def load_metrics(path=None) -> pd.DataFrame:
     ``value`` (float64), ``unit``, ``basis`` (``as_reported`` or ``restated``),
     ``source``, ``published`` (datetime64) and ``note``.
 
-    With no ``path`` the bundled data is read; any path reads your own file
-    with the same columns. Raises :class:`alibiz.DataError` listing every bad row.
+    With no ``path`` the bundled data is read; any path, or a file object
+    opened in binary mode (``sys.stdin.buffer``, ``io.BytesIO``), reads your
+    own file with the same columns. Raises :class:`alibiz.DataError` listing
+    every bad row.
 
     >>> m = load_metrics()
     >>> m.query("segment == 'aidc' and metric == 'revenue' and fiscal_period == 'FY2025Q2'")["value"].iloc[0]
@@ -782,9 +803,13 @@ def file_kind(path) -> str:
     """Which data file a CSV is: the kind whose columns its header shares most.
 
     A header that matches none is taken for a metrics file, so that its
-    problems are reported against that contract.
+    problems are reported against that contract. A file object is read
+    and rewound, ready for the loader.
     """
+    start = path.tell() if hasattr(path, "read") else None
     _, data = _bytes(path, "")
+    if start is not None:
+        path.seek(start)
     header = set(_header(data))
     shared = {kind: len(header & set(schema().column_names)) for kind, schema in SCHEMAS.items()}
     return max(shared, key=lambda kind: (shared[kind], kind == "metrics"))

@@ -100,3 +100,19 @@ def test_an_unexpected_error_is_a_message_not_a_traceback(monkeypatch, capsys, w
     assert cli.main(["validate", str(write_csv(metrics_text()))]) == status
     err = capsys.readouterr().err
     assert err.startswith(message) and "Traceback" not in err
+
+
+def test_validate_reads_a_pipe_once(write_csv, metrics_text):
+    """A pipe can be read only once, yet both the file's kind and its rows are read from it."""
+    with open(write_csv(metrics_text()), "rb") as stdin:
+        result = subprocess.run([ALIBIZ, "validate", "/dev/stdin"], stdin=stdin, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "ok: /dev/stdin: 3 rows\n"
+
+
+def test_every_output_line_names_the_file_even_when_its_name_has_a_line_break(write_csv, metrics_text):
+    path = write_csv(metrics_text([ROWS[0].replace("31672", "x"), ROWS[1].replace(",aidc,", ",nope,")]), name="two\nlines.csv")
+    result = run("validate", path)
+    assert result.returncode == 1
+    shown = str(path).replace("\n", "\\n")
+    assert [line.startswith(f"{shown}:") for line in result.stderr.splitlines()] == [True, True, False]

@@ -1,4 +1,5 @@
 import csv
+import io
 from importlib import resources
 from pathlib import Path
 
@@ -196,3 +197,15 @@ def test_blank_lines_around_a_record_that_starts_with_a_space_are_skipped_and_co
     with pytest.raises(alibiz.DataError) as error:
         alibiz.load_metrics(write_csv(text))
     assert [line.split(": ", 1)[0].rsplit(":", 1)[1] for line in str(error.value).splitlines()] == ["6"]
+
+
+def test_a_file_object_opened_in_binary_mode_loads_like_its_path(write_csv, metrics_text):
+    path = write_csv(metrics_text())
+    with open(path, "rb") as handle:
+        from_handle = alibiz.load_metrics(handle)
+    pd.testing.assert_frame_equal(from_handle, alibiz.load_metrics(path))
+    bad = io.BytesIO(metrics_text([ROWS[0].replace("31672", "x")]).encode())
+    with pytest.raises(alibiz.DataError, match=r"^<stream>:2: column 'value': is not a number"):
+        alibiz.load_metrics(bad)
+    with open(path, encoding="utf-8") as text, pytest.raises(TypeError, match="binary mode"):
+        alibiz.load_metrics(text)
