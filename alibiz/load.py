@@ -268,7 +268,7 @@ def _check_line_ends(name: str, data: bytes) -> None:
     lone = returns[(returns + 1 >= len(buf)) | (buf[np.minimum(returns + 1, len(buf) - 1)] != _NEWLINE)]
     if len(lone):
         rows = [
-            (name, int(line), "", "has a carriage return without a line feed: save the file with LF or CRLF line ends", None)
+            (name, int(line), "", "has a carriage return without a line feed (old Mac line ends, or one inside a cell): save the file with LF or CRLF line ends and no carriage return in a cell", None)
             for line in np.unique(_line_of(data, lone))
         ]
         raise DataError(v.problem_frame(rows))
@@ -331,7 +331,11 @@ def _layout(name: str, data: bytes) -> Layout:
     fields, lines = fields[~blank], lines[~blank]
     wrong = np.flatnonzero(fields != fields[0])
     if len(wrong):
-        rows = [(name, int(lines[i]), "", f"has {int(fields[i])} fields, the header has {int(fields[0])}", None) for i in wrong]
+        record_starts, record_ends = starts[~blank], ends[~blank]
+        rows = [
+            (name, int(lines[i]), "", _wrong_field_count(data[record_starts[i] : record_ends[i]], int(fields[i]), int(fields[0])), None)
+            for i in wrong
+        ]
         raise DataError(v.problem_frame(rows))
     first_comma = np.append(0, commas_before_end[:-1])  # a record starts after a line feed, not a comma
     data_starts = starts[~blank][1:]
@@ -340,6 +344,13 @@ def _layout(name: str, data: bytes) -> Layout:
     rows = blank[header_at + 1 : len(blank) - (length[-1] == 0)]
     spaced = bool(np.isin(buf[data_starts], (_SPACE, _TAB)).any())
     return Layout(lines[1:], data_starts, first_comma[~blank][1:], commas, quotes, spaced, rows, int(lines[0]) - 1)
+
+
+def _wrong_field_count(record: bytes, fields: int, expected: int) -> str:
+    """Why a record does not have the header's number of fields."""
+    if not record.strip():
+        return "is a line of only spaces or tabs, not a blank line: delete it"
+    return f"has {fields} field{'s' * (fields != 1)}, the header has {expected}"
 
 
 class Layout(NamedTuple):

@@ -203,12 +203,19 @@ def _column_messages(column: Column, values: np.ndarray) -> np.ndarray:
         found[rest] = column.check(values if rest.all() else values[rest])
     else:
         found = _none(len(values))
-    found[spaced] = "has leading or trailing spaces"
+    for i in np.flatnonzero(spaced):
+        found[i] = _spaced(values[i])
     found[empty] = "is empty" if column.nonempty else None
     if column.many_values:
         messages[looked_at] = found
         return messages
     return found
+
+
+def _spaced(value: str) -> str:
+    """The message for a value with blanks around it: spaces, or line breaks, which look alike in a cell."""
+    around = value[: len(value) - len(value.lstrip())] + value[len(value.rstrip()) :]
+    return "has a line break at its start or end" if "\n" in around or "\r" in around else "has leading or trailing spaces"
 
 
 def _spelled(name: str) -> str:

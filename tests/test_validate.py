@@ -171,9 +171,20 @@ def test_not_utf8_names_every_bad_line(write_csv, metrics_text):
 
 
 def test_not_a_csv_table_rows_with_wrong_field_counts(write_csv, metrics_text):
-    path = write_csv(metrics_text([ROWS[0], "2024-09-30,FY2025Q2", ROWS[1] + ",extra"]))
+    path = write_csv(metrics_text([ROWS[0], "2024-09-30,FY2025Q2", ROWS[1] + ",extra", "2024-09-30", " \t "]))
     lines, _ = problems_of(path)
-    assert lines == [f"{path}:3: has 2 fields, the header has 11", f"{path}:4: has 12 fields, the header has 11"]
+    assert lines == [
+        f"{path}:3: has 2 fields, the header has 11",
+        f"{path}:4: has 12 fields, the header has 11",
+        f"{path}:5: has 1 field, the header has 11",
+        f"{path}:6: is a line of only spaces or tabs, not a blank line: delete it",
+    ]
+
+
+def test_a_line_break_around_a_cell_is_named_as_one(write_csv, metrics_text):
+    path = write_csv(metrics_text([ROWS[2].replace(",loss", ',"loss\n"')]))
+    lines, _ = problems_of(path)
+    assert lines == [f"{path}:2: column 'note': has a line break at its start or end (got 'loss\\n')"]
 
 
 def test_misplaced_and_unclosed_quotes(write_csv, metrics_text):
@@ -314,3 +325,17 @@ def test_other_thousands_separators_are_named(write_csv, metrics_text, value):
     path = write_csv(metrics_text([ROWS[0].replace(",31672,", f',"{value}",')]))
     _, problems = problems_of(path)
     assert problems["message"].tolist() == ["is not a number: remove the thousands separator"]
+
+
+@pytest.mark.parametrize(
+    "rows, line",
+    [([ROWS[0] + "\r" + ROWS[1]], 2), ([ROWS[0], ROWS[2].replace(",loss", ',"lo\rss"')], 3)],
+    ids=["old Mac line ends", "inside a quoted cell"],
+)
+def test_a_carriage_return_without_a_line_feed_is_refused(write_csv, metrics_text, rows, line):
+    path = write_csv(metrics_text(rows))
+    lines, _ = problems_of(path)
+    assert lines == [
+        f"{path}:{line}: has a carriage return without a line feed (old Mac line ends, or one inside a cell): "
+        "save the file with LF or CRLF line ends and no carriage return in a cell"
+    ]
