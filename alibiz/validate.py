@@ -134,15 +134,15 @@ class Schema:
         for column in self.columns:
             if column.required and column.name not in present:
                 found.append((column.name, "required column is missing"))
-        if counts[""]:  # one message, however many trailing commas
-            many = f"{counts['']} empty column names (trailing commas?)" if counts[""] > 1 else "an empty column name (a trailing comma?)"
-            found.append(("", f"the header has {many}"))
         expected = ", ".join(self.column_names)
         for name in header:
             if name in near:
                 found.append((name, f"is not a column name: write '{near[name]}' (lower case, underscores)"))
             elif name not in known and name != "":
                 found.append((name, f"unknown column (expected: {expected})"))
+        if counts[""]:  # one message, however many trailing commas
+            many = f"{counts['']} empty column names (trailing commas?)" if counts[""] > 1 else "an empty column name (a trailing comma?)"
+            found.append(("", f"the header has {many}"))
         return found
 
     def separator_problem(self, header: list[str]) -> str | None:
