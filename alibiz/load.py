@@ -428,14 +428,15 @@ def _quote_problems(buf: np.ndarray, quotes: np.ndarray) -> list[tuple[int, str]
 
 
 def _next_bad_quote(buf: np.ndarray, quotes: np.ndarray) -> tuple[int, str] | None:
-    """:func:`_first_bad_quote`, looking at the first quotes before all of them, so that
-    finding each of many bad quotes costs the distance to it, not the rest of the file."""
+    """:func:`_first_bad_quote`, looking at the first 8, 128, 2048... quotes before all of them,
+    so that finding each of many bad quotes costs the distance to it, not the rest of the file
+    (and a file without one costs a fifteenth more than one look at all its quotes)."""
     size = 8
     while size < len(quotes):  # an even count of the first quotes pairs them as all the quotes do
         found = _first_bad_quote(buf, quotes[:size])
         if found is not None:
             return found
-        size *= 4
+        size *= 16
     return _first_bad_quote(buf, quotes) if len(quotes) else None
 
 
