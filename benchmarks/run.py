@@ -44,10 +44,16 @@ def medians(*timed, repeats: int) -> list[float]:
     return [statistics.median(run) for run in runs]
 
 
+# Imports are timed from compiled bytecode, as pip installs a package: with
+# PYTHONDONTWRITEBYTECODE set, alibiz's source (unlike pandas', compiled at
+# install) would be compiled again on every run, about 20-30 ms.
+WITH_BYTECODE = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
+
+
 def run_python(code: str) -> float:
     """Wall time of a fresh interpreter running ``code``."""
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=tempfile.gettempdir())
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=tempfile.gettempdir(), env=WITH_BYTECODE)
     return time.perf_counter() - start
 
 
@@ -98,6 +104,7 @@ def memory(path: Path, how: str) -> dict:
 
 
 def bench_import(repeats: int) -> dict:
+    run_python("import alibiz")  # writes alibiz's bytecode, if it is not there yet
     pandas, alibiz = medians(lambda: run_python("import pandas"), lambda: run_python("import alibiz"), repeats=repeats)
     return {"pandas_s": pandas, "alibiz_s": alibiz, "ratio": alibiz / pandas}
 
@@ -299,8 +306,8 @@ def main() -> None:
     repeats = 3 if args.quick else 7
     sizes = [1_000, 100_000] if args.quick else [1_000, 100_000, 1_000_000]
     results = {"machine": machine()}
-    if not args.load_only:
-        results["import"] = bench_import(repeats)
+    if not args.load_only:  # a fresh interpreter's start varies by tens of milliseconds: many runs
+        results["import"] = bench_import(7 if args.quick else 21)
     # a small load takes milliseconds and the machine's noise is as large: more runs where they are cheap
     load_repeats = {1_000: 51, 100_000: 11, 1_000_000: 5} if not args.quick else {1_000: 15, 100_000: 5}
     results["load"] = [bench_load(rows, load_repeats[rows]) for rows in sizes]
