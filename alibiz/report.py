@@ -13,6 +13,7 @@ the same data gives byte-identical PNG, SVG and HTML.
 
 from __future__ import annotations
 
+import errno
 import html
 import os
 import shutil
@@ -26,11 +27,13 @@ import matplotlib
 matplotlib.use("Agg")  # the report draws off screen; set before pyplot is imported
 
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.transforms import Bbox  # noqa: E402
 
 from alibiz import fiscal, plotting  # noqa: E402
 from alibiz.load import load_events, load_metrics  # noqa: E402
+from alibiz.validate import DataError  # noqa: E402
 
 FORMATS = ("png", "svg")
 METADATA = {
@@ -95,12 +98,15 @@ def write_report(out, *, formats: Iterable[str] = FORMATS, metrics_path=None, ev
     unknown = sorted(set(formats) - set(FORMATS))
     if unknown or not formats:
         raise ValueError(f"formats must be among {list(FORMATS)}, got {formats}")
-    metrics = load_metrics(metrics_path)
-    events = load_events(events_path)
     out = Path(out).absolute()
     if not out.parent.is_dir():
         raise FileNotFoundError(f"the folder {out.parent} does not exist")
     _recover(out)
+    _check_replaceable(out)
+    metrics = load_metrics(metrics_path)
+    events = load_events(events_path)
+    if metrics.empty:
+        raise DataError.single(metrics.attrs["source_file"], None, "", "has no figures (only a header): there is nothing to chart")
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     try:
         missing = []
@@ -119,7 +125,7 @@ def write_report(out, *, formats: Iterable[str] = FORMATS, metrics_path=None, ev
             finally:
                 plt.close(figure)
         (staging / "index.html").write_text(_index_html(metrics, events, formats, missing), encoding="utf-8")
-        _figures_csv(metrics).to_csv(staging / "figures.csv", index=False, lineterminator="\n", float_format="%.10g")
+        _figures_csv(metrics).to_csv(staging / "figures.csv", index=False, lineterminator="\n", float_format=_as_written)
         _swap_in(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -143,6 +149,37 @@ def _layout_once(figure: plt.Figure) -> Bbox:
         figure.set_layout_engine("none")
     tight = figure.get_tightbbox(figure.canvas.get_renderer())
     return tight.padded(plt.rcParams["savefig.pad_inches"])
+
+
+def _check_replaceable(out: Path) -> None:
+    """Refuse, before anything is touched, a place the report would not simply replace:
+    a file, a symbolic link, the current folder (or one holding it), or a folder
+    holding anything alibiz did not write there (the data files, say).
+
+    Raises NotADirectoryError or FileExistsError with a reason to show the user.
+    """
+    if out.is_symlink():
+        raise FileExistsError(errno.EEXIST, f"is a symbolic link: give the folder it points to ({os.path.realpath(out)})")
+    if out.exists() and not out.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, "is a file, not a folder: nothing was changed")
+    if out.is_dir() and Path.cwd().resolve().is_relative_to(out.resolve()):
+        raise FileExistsError(errno.EEXIST, "is the current folder or holds it: give the report a folder of its own, e.g. reports")
+    entries = list(out.iterdir()) if out.is_dir() else []
+    if entries and not _is_a_report(out, entries):
+        others = sorted(p.name for p in entries if not _report_file(p)) or ["no index.html of an alibiz report"]
+        shown = ", ".join(others[:5]) + (", ..." if len(others) > 5 else "")
+        raise FileExistsError(errno.EEXIST, f"holds files that are not an alibiz report ({shown}): nothing was changed; give a new or empty folder")
+
+
+def _report_file(path: Path) -> bool:
+    return path.is_file() and not path.is_symlink() and (path.suffix in (".png", ".svg") or path.name in ("index.html", "figures.csv"))
+
+
+def _is_a_report(out: Path, entries: list[Path]) -> bool:
+    """Whether a folder holds an earlier report and nothing else: charts, figures.csv and
+    an index.html with the report's title (a chart an older version drew counts too)."""
+    index = out / "index.html"
+    return all(_report_file(p) for p in entries) and index.is_file() and REPORT_TITLE in index.read_text(encoding="utf-8", errors="replace")
 
 
 def _old(out: Path) -> Path:
@@ -173,6 +210,7 @@ def _swap_in(staging: Path, out: Path) -> None:
 
 # --------------------------------------------------------------------- csv
 
+REPORT_TITLE = "alibiz report"  # in index.html's title: how a folder is known for an earlier report
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -185,6 +223,16 @@ def _figures_csv(metrics: pd.DataFrame) -> pd.DataFrame:
         period_end=rows["period_end"].dt.strftime("%Y-%m-%d"), published=rows["published"].dt.strftime("%Y-%m-%d")
     )
     return spreadsheet_safe(table)
+
+
+def _as_written(value: float) -> str:
+    """A figure in the fewest digits that read back as the same number, never in
+    scientific notation (which alibiz refuses): 31672, -2905, 0.123456789012.
+
+    >>> [_as_written(v) for v in (31672.0, -2905.0, 123456789012.0, 0.123456789012)]
+    ['31672', '-2905', '123456789012', '0.123456789012']
+    """
+    return np.format_float_positional(value, trim="-")
 
 
 def _drawn(metrics: pd.DataFrame, pairs: set[tuple[str, str]]) -> pd.Series:
@@ -219,7 +267,7 @@ def _index_html(metrics: pd.DataFrame, events: pd.DataFrame, formats: list[str],
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
-        "<title>alibiz report: Alibaba Group segment metrics</title>",
+        f"<title>{REPORT_TITLE}: Alibaba Group segment metrics</title>",
         "<style>body{font-family:sans-serif;max-width:70rem;margin:2rem auto;padding:0 1rem;color:#222}"
         "img{max-width:100%;border:1px solid #ddd}figure{margin:2rem 0}table{border-collapse:collapse;font-size:.85rem}"
         "td,th{border-bottom:1px solid #ddd;padding:.25rem .5rem;text-align:left;vertical-align:top;overflow-wrap:anywhere}"

@@ -82,7 +82,8 @@ def test_a_bad_data_file_is_refused_and_nothing_is_written(tmp_path):
 def test_an_existing_report_is_replaced_whole(tmp_path, two_charts):
     out = tmp_path / "reports"
     out.mkdir()
-    (out / "stale.png").write_bytes(b"old")
+    (out / "stale.png").write_bytes(b"old")  # a chart an older version drew
+    (out / "index.html").write_text("<title>alibiz report: Alibaba Group segment metrics</title>", encoding="utf-8")
     report.write_report(out, formats=["png"], metrics_path=FIXTURES / "metrics.csv", events_path=FIXTURES / "events.csv")
     names = {p.name for p in out.iterdir()}
     assert "stale.png" not in names and "index.html" in names
@@ -93,6 +94,7 @@ def test_a_failure_mid_run_leaves_the_old_report(tmp_path, monkeypatch):
     out = tmp_path / "reports"
     out.mkdir()
     (out / "old.png").write_bytes(b"old")
+    (out / "index.html").write_text("<title>alibiz report: Alibaba Group segment metrics</title>", encoding="utf-8")
 
     def boom(metrics, events):
         raise RuntimeError("chart failed")
@@ -101,7 +103,7 @@ def test_a_failure_mid_run_leaves_the_old_report(tmp_path, monkeypatch):
     monkeypatch.setattr(report, "CHARTS", [*report.CHARTS[1:3], broken])
     with pytest.raises(RuntimeError):
         report.write_report(out, formats=["png"], metrics_path=FIXTURES / "metrics.csv", events_path=FIXTURES / "events.csv")
-    assert [p.name for p in out.iterdir()] == ["old.png"]
+    assert sorted(p.name for p in out.iterdir()) == ["index.html", "old.png"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["reports"]
 
 
@@ -173,3 +175,61 @@ def test_a_run_stopped_between_the_two_renames_is_recovered(tmp_path, monkeypatc
     report.write_report(out, formats=["png"], **paths)  # the next run puts it back, then replaces it
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["reports"]
+
+
+def test_a_folder_that_is_not_a_report_is_never_replaced(tmp_path):
+    """The report replaces its folder whole: one holding anything else (the data files, say) is refused untouched."""
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "metrics.csv").write_text(HEADER + "\n" + ROWS[0] + "\n", encoding="utf-8")
+    (data / "notes.txt").write_text("mine", encoding="utf-8")
+    result = run("report", "--out", "data", "--metrics", "data/metrics.csv", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr == "alibiz report: cannot write the report to data: holds files that are not an alibiz report (metrics.csv, notes.txt): nothing was changed; give a new or empty folder\n"
+    assert sorted(p.name for p in data.iterdir()) == ["metrics.csv", "notes.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]
+
+
+@pytest.mark.parametrize("out", [".", ""], ids=["dot", "empty"])
+def test_the_current_folder_is_never_replaced(tmp_path, out):
+    (tmp_path / "precious.txt").write_text("mine", encoding="utf-8")
+    result = run("report", "--out", out, "--format", "png", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "is the current folder or holds it: give the report a folder of its own" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["precious.txt"]
+
+
+def test_a_file_or_a_symbolic_link_as_the_folder_is_refused_untouched(tmp_path):
+    (tmp_path / "afile").write_text("mine", encoding="utf-8")
+    (tmp_path / "real").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    for out, reason in [("afile", "is a file, not a folder"), ("link", "is a symbolic link: give the folder it points to")]:
+        result = run("report", "--out", out, "--format", "png", cwd=tmp_path)
+        assert result.returncode == 1 and reason in result.stderr, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile", "link", "real"]
+    assert (tmp_path / "afile").read_text(encoding="utf-8") == "mine" and list((tmp_path / "real").iterdir()) == []
+
+
+def test_a_report_left_between_its_two_renames_is_put_back_even_when_the_run_then_fails(tmp_path):
+    old = tmp_path / ".reports.old"
+    old.mkdir()
+    (old / "index.html").write_text("<title>alibiz report</title>", encoding="utf-8")
+    (tmp_path / "bad.csv").write_text(HEADER + "\n" + ROWS[0].replace("31672", "x") + "\n", encoding="utf-8")
+    result = run("report", "--out", "reports", "--metrics", "bad.csv", cwd=tmp_path)
+    assert result.returncode == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv", "reports"]
+
+
+def test_a_metrics_file_of_only_a_header_is_a_clear_error(tmp_path):
+    (tmp_path / "empty.csv").write_text(HEADER + "\n", encoding="utf-8")
+    result = run("report", "--out", "r", "--metrics", "empty.csv", cwd=tmp_path)
+    assert (result.returncode, result.stderr.splitlines()[0]) == (1, "empty.csv: has no figures (only a header): there is nothing to chart")
+    assert run("coverage", "--metrics", "empty.csv", cwd=tmp_path).stdout == "no figures match\n"
+
+
+def test_dollar_signs_in_labels_are_drawn_as_written(tmp_path):
+    """matplotlib reads '$...$' as a formula: '$\\foo$' stopped the report; 'US$1 and US$2' came out garbled."""
+    rows = [ROWS[0].replace("Alibaba International Digital Commerce Group", "AIDC $\\foo$ US$1 and US$2")]
+    (tmp_path / "m.csv").write_text(HEADER + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    result = run("report", "--out", "r", "--metrics", "m.csv", "--format", "svg", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
