@@ -68,6 +68,9 @@ def coverage(metrics: pd.DataFrame | None = None) -> pd.DataFrame:
     'x'
     """
     frame = load_metrics() if metrics is None else metrics
+    if frame.empty:  # a file of only a header: no pairs, no quarters
+        index = pd.MultiIndex.from_arrays([[], []], names=["segment", "metric"])
+        return pd.DataFrame(index=index, columns=pd.Index([], name="fiscal_period"), dtype=object)
     quarters = [fiscal.label(p) for p in fiscal.quarter_range(frame["period_end"].min(), frame["period_end"].max())]
     reported = frame.assign(mark=frame["basis"].map({"as_reported": "x", "restated": "r"}))
     # 'x' sorts after 'r': the max is 'x' wherever a first print exists

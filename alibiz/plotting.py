@@ -67,6 +67,7 @@ RC = {
     "svg.fonttype": "path",
     "path.simplify": False,
     "hatch.linewidth": 0.8,
+    "text.parse_math": False,  # a label's '$' is a dollar sign, never the start of a formula
 }
 
 

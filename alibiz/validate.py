@@ -205,6 +205,10 @@ def _column_messages(column: Column, values: np.ndarray) -> np.ndarray:
         found = _none(len(values))
     for i in np.flatnonzero(spaced):
         found[i] = _spaced(values[i])
+    for i, value in enumerate(values.tolist()):  # distinct values: a handful per column
+        control = _CONTROL.search(value)
+        if control:  # invisible, and an SVG or XML file cannot hold it
+            found[i] = f"contains a control character (U+{ord(control.group()):04X}): delete it"
     found[empty] = "is empty" if column.nonempty else None
     if column.many_values:
         messages[looked_at] = found
@@ -330,6 +334,7 @@ def _fullmatch(pattern: re.Pattern, values: np.ndarray) -> np.ndarray:
 
 # ---------------------------------------------------------------- cell checks
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # all but tab and line breaks, which a cell may hold
 _DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 _PLAIN_NUMBER = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"  # unambiguous: linear time on a long run of digits
 _DATE_ONLY = re.compile(_DATE)

@@ -339,3 +339,13 @@ def test_a_carriage_return_without_a_line_feed_is_refused(write_csv, metrics_tex
         f"{path}:{line}: has a carriage return without a line feed (old Mac line ends, or one inside a cell): "
         "save the file with LF or CRLF line ends and no carriage return in a cell"
     ]
+
+
+def test_a_control_character_in_a_cell_is_refused(write_csv, metrics_text):
+    """Invisible in a spreadsheet, and an SVG chart or any XML cannot hold it."""
+    path = write_csv(metrics_text([ROWS[0].replace("Digital Commerce", "Digital\x07Commerce"), ROWS[1].replace("2024-11-15\",", "2024-11-15\x0b\",")]))
+    lines, _ = problems_of(path)
+    assert [line.split(": ", 1)[1].split(" (got")[0] for line in lines] == [
+        "column 'segment_label': contains a control character (U+0007): delete it",
+        "column 'source': contains a control character (U+000B): delete it",
+    ]
