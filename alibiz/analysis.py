@@ -91,7 +91,7 @@ def coverage_text(grid: pd.DataFrame | None = None) -> str:
     if grid.empty:
         return "no figures match"
     years = [f"FY{q[4:6]}" for q in grid.columns]
-    width = max(len(f"{s}  {m}") for s, m in grid.index) + 2
+    width = max(len("segment  metric"), *(len(f"{s}  {m}") for s, m in grid.index)) + 2  # the heading fits too
     spans, line_years, line_quarters = [], "", ""
     for year in dict.fromkeys(years):
         quarters = [q[-1] for q, y in zip(grid.columns, years) if y == year]

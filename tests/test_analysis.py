@@ -181,3 +181,12 @@ def test_seed_reorganization_windows_match_an_independent_computation(event_id, 
     assert w.missing_before == int(np.isnan(before).sum()) and w.missing_after == int(np.isnan(after).sum())
     assert w.mean_before == pytest.approx(np.nanmean(before), nan_ok=True) if not np.isnan(before).all() else np.isnan(w.mean_before)
     assert w.mean_after == pytest.approx(np.nanmean(after), nan_ok=True) if not np.isnan(after).all() else np.isnan(w.mean_after)
+
+
+def test_coverage_text_keeps_the_heading_apart_from_the_quarters_when_names_are_short(write_csv, metrics_text):
+    from conftest import ROWS
+
+    grid = alibiz.coverage(alibiz.load_metrics(write_csv(metrics_text([ROWS[0]]))))  # 'aidc  revenue' is shorter than the heading
+    years, quarters, marks = alibiz.coverage_text(grid).splitlines()[:3]
+    assert quarters.startswith("segment  metric  2 n")  # the heading keeps its gap before the quarters
+    assert years.index("FY25") == quarters.index("2 n") == marks.index("x 1/1")
