@@ -303,6 +303,6 @@ def _index_html(metrics: pd.DataFrame, events: pd.DataFrame, formats: list[str],
     parts.append("</table>")
     parts.append(
         '<p>The figures behind these charts, with their sources: <a href="figures.csv">figures.csv</a>. '
-        "Made with alibiz from data/metrics.csv and data/events.csv.</p></body></html>"
+        f"Made with alibiz from {e(metrics.attrs['source_file'])} and {e(events.attrs['source_file'])}.</p></body></html>"
     )
     return "\n".join(parts) + "\n"

@@ -133,6 +133,7 @@ def test_formula_text_is_neutralised(tmp_path):
     # a file with one figure still gets a report; charts it cannot draw say so
     index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
     assert "No published figures for this chart" in index and 'src="aidc_revenue.png"' in index
+    assert f"Made with alibiz from {metrics} and {FIXTURES / 'events.csv'}." in index  # the files it was made from
 
 
 def test_missing_parent_folder_is_a_clear_error(tmp_path):
