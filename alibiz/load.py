@@ -303,7 +303,7 @@ def _layout(name: str, data: bytes) -> Layout:
     """
     buf = np.frombuffer(data, np.uint8)
     quotes, newlines, commas = _positions(buf, _QUOTE, _NEWLINE, _COMMA)
-    quote_problems = _quote_problems(buf, quotes)
+    quote_problems = _quote_problems(buf, quotes, newlines)
     if quote_problems:
         raise DataError(v.problem_frame([(name, line, "", msg, None) for line, msg in quote_problems]))
     opening, closing = quotes[0::2], quotes[1::2]  # well placed, so they pair up
@@ -405,8 +405,9 @@ def _plain_numbers(data: bytes, layout: Layout, column: int) -> bool:
     return bool(ok.all())
 
 
-def _quote_problems(buf: np.ndarray, quotes: np.ndarray) -> list[tuple[int, str]]:
-    """(line, message) for each line with a double quote where CSV allows none.
+def _quote_problems(buf: np.ndarray, quotes: np.ndarray, newlines: np.ndarray) -> list[tuple[int, str]]:
+    """(line, message) for each line with a double quote where CSV allows none, given
+    the positions of every quote and every line feed.
 
     After a bad quote the reading of the rest of that line is unreliable, so
     the search starts afresh on the next line: each bad line is named once.
@@ -414,7 +415,6 @@ def _quote_problems(buf: np.ndarray, quotes: np.ndarray) -> list[tuple[int, str]
     found = _next_bad_quote(buf, quotes)
     if found is None:
         return []
-    newlines = np.flatnonzero(buf == _NEWLINE)
     problems = []
     rest = quotes
     while found is not None:
