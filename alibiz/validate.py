@@ -205,10 +205,12 @@ def _column_messages(column: Column, values: np.ndarray) -> np.ndarray:
         found = _none(len(values))
     for i in np.flatnonzero(spaced):
         found[i] = _spaced(values[i])
-    for i, value in enumerate(values.tolist()):  # distinct values: a handful per column
-        control = _CONTROL.search(value)
-        if control:  # invisible, and an SVG or XML file cannot hold it
-            found[i] = f"contains a control character (U+{ord(control.group()):04X}): delete it"
+    items = values.tolist()
+    if _CONTROL.search("\n".join(items)):  # one search for the column; a line feed is allowed, so it joins
+        for i, value in enumerate(items):
+            control = _CONTROL.search(value)
+            if control:  # invisible, and an SVG or XML file cannot hold it
+                found[i] = f"contains a control character (U+{ord(control.group()):04X}): delete it"
     found[empty] = "is empty" if column.nonempty else None
     if column.many_values:
         messages[looked_at] = found
