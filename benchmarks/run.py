@@ -303,7 +303,6 @@ def main() -> None:
     if args.floor_same_figures:
         bare_matplotlib_same_figures(Path(args.floor_same_figures))
         return
-    repeats = 3 if args.quick else 7
     sizes = [1_000, 100_000] if args.quick else [1_000, 100_000, 1_000_000]
     results = {"machine": machine()}
     if not args.load_only:  # a fresh interpreter's start varies by tens of milliseconds: many runs
