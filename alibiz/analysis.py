@@ -16,6 +16,37 @@ from alibiz import fiscal
 from alibiz.load import BASES, load_events, load_metric_registry, load_metrics
 
 
+SERIES_BASES = (*BASES, "stitched")
+
+
+def figures(segment, metric: str, *, basis: str = "as_reported", metrics: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The rows behind :func:`series` (and behind a chart): one lineage's (or several's) figures of one metric.
+
+    ``basis``: ``as_reported`` (first prints), ``restated``, or ``stitched``:
+    per quarter the restated figure where a later release recast it, else the
+    first print (:func:`stitched`'s ``prefer_restated`` rule). Each row keeps
+    its own ``basis``, label and source; rows come in time order.
+
+    >>> rows = figures("aidc", "revenue", basis="stitched")
+    >>> sorted(set(rows["basis"]))
+    ['as_reported', 'restated']
+    """
+    frame = load_metrics() if metrics is None else metrics
+    if basis not in SERIES_BASES:
+        raise ValueError(f"basis must be one of {SERIES_BASES}, got {basis!r}")
+    known = load_metric_registry()["metric"]
+    if metric not in set(known):
+        raise KeyError(f"unknown metric {metric!r}; known: {sorted(known)}")
+    segments = [segment] if isinstance(segment, str) else list(segment)
+    rows = frame[frame["segment"].isin(segments) & (frame["metric"] == metric)]
+    if basis != "stitched":
+        return rows[rows["basis"] == basis].sort_values("period_end", kind="stable")
+    rank = rows["basis"].map({"restated": 0, "as_reported": 1})
+    ranked = rows.assign(_rank=rank).sort_values(["period_end", "_rank"], kind="stable")
+    chosen = ranked.drop_duplicates(["segment", "period_end"]).drop(columns="_rank")
+    return chosen.sort_index().sort_values("period_end", kind="stable")  # in a quarter, in file order
+
+
 def series(
     segment: str,
     metric: str,
@@ -27,19 +58,15 @@ def series(
 
     The index runs over every quarter from the first figure to the last, so a
     quarter with no published figure is present and NaN (a chart shows the gap).
-    ``basis`` picks ``as_reported`` (first prints, the default) or ``restated``.
+    ``basis`` picks ``as_reported`` (first prints, the default), ``restated``
+    or ``stitched`` (see :func:`figures`).
     ``attrs`` carry the unit, the as-printed labels and the fiscal labels.
 
     >>> series("aidc", "revenue").loc["2024-09-30"]
     np.float64(31672.0)
     """
-    frame = load_metrics() if metrics is None else metrics
-    if basis not in BASES:
-        raise ValueError(f"basis must be one of {BASES}, got {basis!r}")
+    rows = figures(segment, metric, basis=basis, metrics=metrics)
     registry = load_metric_registry().set_index("metric")
-    if metric not in registry.index:
-        raise KeyError(f"unknown metric {metric!r}; known: {sorted(registry.index)}")
-    rows = frame[(frame["segment"] == segment) & (frame["metric"] == metric) & (frame["basis"] == basis)]
     values = rows.set_index("period_end")["value"].sort_index()
     if not values.empty:
         values = values.reindex(pd.DatetimeIndex(fiscal.quarter_range(values.index[0], values.index[-1]), name="period_end"))
@@ -371,11 +398,8 @@ def stitched(segment: str, metric: str, *, rule: str = "prefer_restated", metric
     """
     if rule not in STITCH_RULES:
         raise ValueError(f"rule must be one of {STITCH_RULES}, got {rule!r}")
-    frame = load_metrics() if metrics is None else metrics
-    rows = frame[(frame["segment"] == segment) & (frame["metric"] == metric)]
-    order = ["restated", "as_reported"] if rule == "prefer_restated" else ["as_reported"]
-    rows = rows[rows["basis"].isin(order)].assign(rank=lambda d: d["basis"].map({b: i for i, b in enumerate(order)}))
-    chosen = rows.sort_values(["period_end", "rank"]).drop_duplicates("period_end").set_index("period_end")
+    chosen = figures(segment, metric, basis="stitched" if rule == "prefer_restated" else "as_reported", metrics=metrics)
+    chosen = chosen.set_index("period_end")
     out = chosen[["value", "basis", "segment_label", "source"]]
     if not out.empty:
         out = out.reindex(pd.DatetimeIndex(fiscal.quarter_range(out.index[0], out.index[-1]), name="period_end"))

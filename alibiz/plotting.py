@@ -28,7 +28,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator
 
 from alibiz import fiscal
-from alibiz.analysis import series
+from alibiz.analysis import figures, series
 from alibiz.events import select_events, touches
 from alibiz.load import load_events, load_metric_registry, load_metrics, load_segments
 
@@ -238,8 +238,7 @@ def _scale(metric: _Metric, values: pd.Series) -> tuple[float, str]:
 def _breaks(segment: str, values: pd.Series, metrics: pd.DataFrame, events: pd.DataFrame) -> list[pd.Timestamp]:
     """Quarter-end dates where the segment's definition changed: a new printed label,
     or the first quarter of a segment-reporting change that touched it."""
-    rows = metrics[(metrics["segment"] == segment) & (metrics["basis"] == values.attrs["basis"])]
-    rows = rows[rows["metric"] == values.attrs["metric"]].sort_values("period_end")
+    rows = figures(segment, values.attrs["metric"], basis=values.attrs["basis"], metrics=metrics)
     label_changes = rows["period_end"][rows["segment_label"].ne(rows["segment_label"].shift()) & rows["segment_label"].shift().notna()]
     reporting = events[(events["kind"] == "segment_reporting") & touches(events, [segment])]
     firsts = [fiscal.quarter_end(p) for p in reporting["first_period"].dropna()]
@@ -320,8 +319,7 @@ def _draw_values(ax: Axes, segments: list[str], metric: str, *, basis: str, metr
     if meta.kind == "money" or (values.min() < 0 < values.max()):
         ax.axhline(0, color=INK, linewidth=0.8, zorder=2)
     ax.set_ylabel(ylabel)
-    keys = metrics[metrics["segment"].isin(present) & (metrics["metric"] == metric) & (metrics["basis"] == basis)]
-    return keys, first, last
+    return figures(present, metric, basis=basis, metrics=metrics), first, last
 
 
 def plot_metric(
@@ -356,6 +354,9 @@ def plot_metric(
     :func:`alibiz.select_events`); by default the reorganizations and
     segment-reporting changes that touched the charted segments or the whole
     group (``kinds=None`` for every kind). ``start``/``end`` also limit the quarters drawn.
+    ``basis``: ``as_reported`` (first prints), ``restated``, or ``stitched``
+    (the restated figure where one exists, else the first print; see
+    :func:`alibiz.analysis.figures`).
 
     >>> import matplotlib
     >>> matplotlib.use("Agg")
@@ -364,6 +365,8 @@ def plot_metric(
     'Alibaba International Digital Commerce Group: Adjusted EBITA'
     """
     segments = [segment] if isinstance(segment, str) else list(segment)
+    for name in segments:
+        _segment_name(name)  # an unknown lineage is named, with the known ones
     frame = load_metrics() if metrics is None else metrics
     if start is not None or end is not None:
         lo = pd.Timestamp(start) if start is not None else frame["period_end"].min()
