@@ -71,6 +71,9 @@ RC = {
 }
 
 
+METRIC_FIGSIZE = (9, 4.2)  # inches: plot_metric's figure when it makes one
+
+
 class NoFigures(ValueError):
     """The data has no figure for what was asked to be drawn."""
 
@@ -146,16 +149,20 @@ def _events_frame(events) -> pd.DataFrame:
 def _draw_events(axes: Sequence[Axes], events: pd.DataFrame) -> list[tuple[int, pd.Series]]:
     """Vertical lines on every axes, numbers above the first; returns (number, event) in order."""
     top = axes[0]
-    lo, hi = top.get_xlim()
-    shown = events[(mdates.date2num(events["date"]) >= lo) & (mdates.date2num(events["date"]) <= hi)]
     numbered = []
-    for number, (_, event) in enumerate(shown.iterrows(), start=1):
+    for number, (_, event) in enumerate(_within_xlim(top, events).iterrows(), start=1):
         line = REPORTING if event["kind"] == "segment_reporting" else OTHER_EVENT
         for ax in axes:
             ax.axvline(event["date"], zorder=1, **line)
         numbered.append((number, event))
     _number_events(top, numbered)
     return numbered
+
+
+def _within_xlim(ax: Axes, events: pd.DataFrame) -> pd.DataFrame:
+    """The events inside the x range of ``ax``: the ones drawn, in the order they are numbered."""
+    lo, hi = ax.get_xlim()
+    return events[(mdates.date2num(events["date"]) >= lo) & (mdates.date2num(events["date"]) <= hi)]
 
 
 def _number_events(ax: Axes, numbered: list[tuple[int, pd.Series]]) -> None:
@@ -368,18 +375,11 @@ def plot_metric(
     for name in segments:
         _segment_name(name)  # an unknown lineage is named, with the known ones
     frame = load_metrics() if metrics is None else metrics
-    if start is not None or end is not None:
-        lo = pd.Timestamp(start) if start is not None else frame["period_end"].min()
-        hi = pd.Timestamp(end) if end is not None else frame["period_end"].max()
-        frame_in = frame[(frame["period_end"] >= lo) & (frame["period_end"] <= hi)]
-    else:
-        frame_in = frame
-    if event_segments is None and "group" not in segments:
-        event_segments = segments  # the group's chart takes every event
-    chosen = _choose_events(events, kinds, event_segments, start, end)
+    frame_in = _in_range(frame, start, end)
+    chosen = _chart_events(segments, events, kinds, event_segments, start, end)
     with style():
         if ax is None:
-            _, ax = plt.subplots(figsize=(9, 4.2), layout="constrained")
+            _, ax = plt.subplots(figsize=METRIC_FIGSIZE, layout="constrained")
         shown, first, last = _draw_values(
             ax, segments, metric, basis=basis, metrics=frame_in, events=chosen, stitch=stitch, labels=labels
         )
@@ -388,6 +388,15 @@ def plot_metric(
         numbered = _draw_events([ax], chosen)
         _source_note(ax, frame, shown, _event_key(ax, numbered), _ended(segments, last, frame_in, chosen))
     return ax
+
+
+def _in_range(frame: pd.DataFrame, start, end) -> pd.DataFrame:
+    """The figures of the quarters ending from ``start`` to ``end`` (inclusive; None leaves a side open)."""
+    if start is None and end is None:
+        return frame
+    lo = pd.Timestamp(start) if start is not None else frame["period_end"].min()
+    hi = pd.Timestamp(end) if end is not None else frame["period_end"].max()
+    return frame[(frame["period_end"] >= lo) & (frame["period_end"] <= hi)]
 
 
 def _ended(segments: list[str], last, metrics: pd.DataFrame, events: pd.DataFrame) -> str:
@@ -417,6 +426,13 @@ def _default_title(segments: list[str], metric: str, shown: pd.DataFrame) -> str
 
 def _choose_events(events, kinds, segments, start, end) -> pd.DataFrame:
     return select_events(_events_frame(events), kinds=kinds, segments=segments, start=start, end=end)
+
+
+def _chart_events(segments: list[str], events, kinds, event_segments, start, end) -> pd.DataFrame:
+    """The events :func:`plot_metric` marks on a chart of ``segments`` (before the x range trims them)."""
+    if event_segments is None and "group" not in segments:
+        event_segments = segments  # the group's chart takes every event
+    return _choose_events(events, kinds, event_segments, start, end)
 
 
 CONSUMERS = {"group": "Global", "china_ecommerce": "China", "aidc": "Overseas"}
