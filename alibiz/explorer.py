@@ -331,8 +331,8 @@ class Explorer(widgets.VBox):
         self._ax = ax
         self._points = self._hover_points(ax)
         self._highlight = Line2D([], [], marker="o", markersize=11, markerfacecolor="none", markeredgecolor=plotting.INK,
-                                 markeredgewidth=1.6, linestyle="none", visible=False, zorder=6)  # fmt: skip
-        ax.add_artist(self._highlight)  # an artist of its own: it changes neither the data limits nor ax.lines
+                                 markeredgewidth=1.6, linestyle="none", visible=False, transform=ax.transData)  # fmt: skip
+        figure.add_artist(self._highlight)  # on the figure: the axes keep exactly what plot_metric drew
         self._pinned = False
         self._details.value = _html_lines([[(_HINT, None)]])
         self._table.value = self._rows_html()
@@ -388,7 +388,7 @@ class Explorer(widgets.VBox):
     # -------------------------------------------------------------- hover
 
     def _target_at(self, x: float, y: float):
-        """The point or event line at display position (x, y): ("point", i), ("event", i) or None."""
+        """The point or event line at display position (x, y): ("point", i), ("events", (i, ...)) or None."""
         ax, scale = self._ax, self.figure.dpi / 100
         if not self._points.empty:
             xy = self._display_xy(self._points)
@@ -407,9 +407,8 @@ class Explorer(widgets.VBox):
         if not self._drawn_events.empty:
             lines = ax.transData.transform(np.column_stack([mdates.date2num(self._drawn_events["date"]), np.zeros(len(self._drawn_events))]))[:, 0]
             near = np.abs(lines - x)
-            nearest = int(np.argmin(near))
-            if near[nearest] <= _LINE_REACH * scale and ax.bbox.y0 <= y <= ax.bbox.y1 + 90 * scale:  # the numbers sit above
-                return "event", nearest
+            if near.min() <= _LINE_REACH * scale and ax.bbox.y0 <= y <= ax.bbox.y1 + 90 * scale:  # the numbers sit above
+                return "events", tuple(np.flatnonzero(near == near.min()))  # events of one day share a line
         return None
 
     def _display_xy(self, points: pd.DataFrame) -> np.ndarray:
@@ -447,7 +446,7 @@ class Explorer(widgets.VBox):
             self._highlight.set_data(*self._ax.transData.inverted().transform((x, y)).reshape(2, 1))
             self._highlight.set_visible(True)
         else:
-            lines = self._event_lines(i)
+            lines = [line for n, event in enumerate(i) for line in ([[("", None)]] if n else []) + self._event_lines(event)]
             self._highlight.set_visible(False)
         if self._pinned:
             lines = [*lines, [("(pinned: click the chart away from the points to release)", None)]]
@@ -479,7 +478,10 @@ class Explorer(widgets.VBox):
         elif "event_id" in drawn.columns and (drawn["event_id"] == event).any():
             matches = drawn.index[drawn["event_id"] == event]
         else:
-            matches = drawn.index[drawn["date"] == pd.Timestamp(event)]
+            try:
+                matches = drawn.index[drawn["date"] == pd.Timestamp(event)]
+            except ValueError:  # neither a drawn event's id nor a date
+                matches = drawn.index[:0]
         if len(matches) == 0:
             raise KeyError(f"no event {event!r} is drawn on this chart; drawn: {[f'{d:%Y-%m-%d}' for d in drawn['date']]}")
         return "\n\n".join(_text_lines(self._event_lines(i)) for i in matches)
