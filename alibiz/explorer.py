@@ -138,6 +138,7 @@ class Explorer(widgets.VBox):
             self.figure = Figure(figsize=plotting.METRIC_FIGSIZE, layout="constrained")
         self._canvas = Canvas(self.figure)
         self._canvas.header_visible = self._canvas.footer_visible = self._canvas.resizable = False
+        self._canvas.toolbar_visible, self._canvas.toolbar_position = "visible", "top"  # a row of its own, over no axis
         with warnings.catch_warnings():  # ipympl's toolbar passes traitlets an argument it does not take
             warnings.filterwarnings("ignore", r"Passing unrecognized arguments to super\(Toolbar\)", DeprecationWarning)
             FigureManager(self._canvas, 0)  # the canvas's toolbar: pan, zoom, home
@@ -235,17 +236,17 @@ class Explorer(widgets.VBox):
         self._lineage.add_class("alibiz-lineage")
         self._metric_menu = widgets.Dropdown(description="Metric", layout=widgets.Layout(width="36%"))
         self._metric_menu.add_class("alibiz-metric")
-        self._basis = widgets.ToggleButtons(options=[(BASIS_NAMES[b], b) for b in SERIES_BASES], description="Basis",
-                                            style={"button_width": "7em"})  # fmt: skip
+        self._basis = widgets.ToggleButtons(options=[(BASIS_NAMES[b], b) for b in SERIES_BASES], style={"button_width": "7.5rem"},
+                                            layout=widgets.Layout(width="auto", margin="0 1.5rem 0 0"))  # fmt: skip
         self._join = widgets.Checkbox(description="join the line across definition changes", indent=False)
         self._kind_boxes = {k: widgets.Checkbox(description=KIND_NAMES[k] + "s", indent=False, layout=widgets.Layout(width="auto", margin="0 1rem 0 0"))
                             for k in EVENT_KINDS}  # fmt: skip
         self._range = widgets.SelectionRangeSlider(options=self._quarters or ["(no quarters)"], description="Quarters",
                                                    continuous_update=False, layout=widgets.Layout(width="98%"))  # fmt: skip
         self._printed = widgets.HTML()
-        self._details = widgets.HTML(_html_lines([[(_HINT, None)]]), layout=widgets.Layout(flex="1 1 16rem", min_width="14rem", padding="0 0.75rem"))
+        self._details = widgets.HTML(_html_lines([[(_HINT, None)]]), layout=widgets.Layout(flex="1 1 12rem", min_width="11rem", padding="0 0 0 0.75rem"))
         self._details.add_class("alibiz-details")
-        self._table = widgets.HTML()
+        self._table = widgets.HTML(layout=widgets.Layout(width="100%", margin="2px 0"))
         self._table.add_class("alibiz-rows")
         self._folder = widgets.Text(placeholder="a folder, e.g. views/aidc-growth", description="Save into",
                                     layout=widgets.Layout(width="28rem"))  # fmt: skip
@@ -260,7 +261,7 @@ class Explorer(widgets.VBox):
         events_row = [widgets.Label("Events:"), *self._kind_boxes.values()]
         self.children = [
             widgets.HBox([self._lineage, self._metric_menu]),
-            widgets.HBox([self._basis, self._join]),
+            widgets.HBox([widgets.Label("Basis:"), self._basis, self._join], layout=widgets.Layout(align_items="center")),
             widgets.HBox(events_row, layout=widgets.Layout(flex_flow="row wrap")),
             self._range,
             self._printed,
@@ -324,7 +325,8 @@ class Explorer(widgets.VBox):
     def _redraw(self) -> None:
         """Draw the view with plot_metric on the same figure, from the data already loaded."""
         figure = self.figure
-        figure.clear()
+        for old in [*figure.axes, *figure.artists]:  # cheaper than figure.clear(), which first clears each axes
+            old.remove()
         with plotting.style():
             ax = figure.add_subplot()
         self._draw(ax)
@@ -529,21 +531,23 @@ class Explorer(widgets.VBox):
             cells = [html.escape(row.fiscal_period), f"{row.period_end:%Y-%m-%d}", html.escape(row.segment_label),
                      _number_text(row.value), html.escape(row.unit), html.escape(row.basis), _html_segments(_linked(row.source)),
                      f"{row.published:%Y-%m-%d}", html.escape(note)]  # fmt: skip
-            body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+            body.append("<tr>" + "".join(f'<td style="{WIDE if i in (2, 6, 8) else NARROW}">{c}</td>' for i, c in enumerate(cells)) + "</tr>")
         secondary = int(rows["note"].fillna("").str.contains("secondary", case=False).sum())
         return (
             f"<details open><summary>The {len(rows)} figures behind this view, with their sources "
             f"({secondary} from secondary sources)</summary>"
-            '<div style="max-height:18rem;overflow:auto"><table style="border-collapse:collapse;font-size:0.8rem">'
-            "<thead><tr>" + "".join(f'<th style="text-align:left;position:sticky;top:0;background:white">{h}</th>' for h in head)
+            '<div style="max-height:18rem;overflow:auto"><table style="border-collapse:collapse;font-size:0.8rem;line-height:1.3;width:100%">'
+            "<thead><tr>" + "".join(f'<th style="{NARROW};position:sticky;top:0;background:white">{h}</th>' for h in head)
             + "</tr></thead><tbody>" + "".join(body) + "</tbody></table></div></details>"
         )  # fmt: skip
 
     def _printed_html(self) -> str:
         if self._rows.empty:
             return ""
-        spans = self._rows.groupby(["segment", "segment_label"], sort=False)["fiscal_period"].agg(["min", "max"])
-        parts = [f"{html.escape(label)} ({first if first == last else first + DASH + last})" for (_, label), (first, last) in spans.iterrows()]
+        spans: dict[tuple[str, str], list[str]] = {}
+        for key, quarter in zip(zip(self._rows["segment"], self._rows["segment_label"]), self._rows["fiscal_period"]):
+            spans.setdefault(key, [quarter, quarter])[1] = quarter  # rows come in time order
+        parts = [f"{html.escape(label)} ({first if first == last else first + DASH + last})" for (_, label), (first, last) in spans.items()]
         return f'<div style="font-size:0.85rem;color:#555">Printed as: {"; ".join(parts)}</div>'
 
     def _point_position(self, quarter, segment: str | None = None) -> tuple[float, float]:
@@ -621,6 +625,10 @@ class Explorer(widgets.VBox):
 
 
 # ---------------------------------------------------------------- helpers
+
+
+NARROW = "text-align:left;vertical-align:top;padding:0.1rem 0.4rem;white-space:nowrap"  # a cell of the rows table
+WIDE = "text-align:left;vertical-align:top;padding:0.1rem 0.4rem;overflow-wrap:anywhere"  # label, source, note: they wrap
 
 
 def _quarters_of(metrics: pd.DataFrame) -> list[str]:
