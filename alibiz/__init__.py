@@ -35,6 +35,9 @@ from alibiz.validate import DataError
 
 # Charts need matplotlib: imported on first use, so `import alibiz` stays light.
 _PLOTTING = ("plot_metric", "plot_event_study", "dashboard", "style")
+# The explorer needs ipywidgets and ipympl (the notebooks extra) too. Its module is
+# alibiz.explorer: a submodule named explore would replace this function once imported.
+_EXPLORER = ("explore",)
 
 
 def __getattr__(name):
@@ -42,6 +45,10 @@ def __getattr__(name):
         from alibiz import plotting
 
         return getattr(plotting, name)
+    if name in _EXPLORER:
+        from alibiz import explorer
+
+        return getattr(explorer, name)
     if name == "__version__":  # read from the installed metadata only when asked
         from importlib.metadata import PackageNotFoundError, version
 
@@ -60,6 +67,7 @@ __all__ = [
     "ebita_margin",
     "event_study",
     "event_window",
+    "explore",
     "growth_from_levels",
     "latest_figures",
     "load_discrepancies",

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,6 +15,37 @@ import pandas as pd
 
 from alibiz import fiscal
 from alibiz.load import BASES, load_events, load_metric_registry, load_metrics
+
+
+SERIES_BASES = (*BASES, "stitched")
+
+
+def figures(segment, metric: str, *, basis: str = "as_reported", metrics: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The rows behind :func:`series` (and behind a chart): one lineage's (or several's) figures of one metric.
+
+    ``basis``: ``as_reported`` (first prints), ``restated``, or ``stitched``:
+    per quarter the restated figure where a later release recast it, else the
+    first print (:func:`stitched`'s ``prefer_restated`` rule). Each row keeps
+    its own ``basis``, label and source; rows come in time order.
+
+    >>> rows = figures("aidc", "revenue", basis="stitched")
+    >>> sorted(set(rows["basis"]))
+    ['as_reported', 'restated']
+    """
+    frame = load_metrics() if metrics is None else metrics
+    if basis not in SERIES_BASES:
+        raise ValueError(f"basis must be one of {SERIES_BASES}, got {basis!r}")
+    known = load_metric_registry()["metric"]
+    if metric not in set(known):
+        raise KeyError(f"unknown metric {metric!r}; known: {sorted(known)}")
+    segments = [segment] if isinstance(segment, str) else list(segment)
+    rows = frame[frame["segment"].isin(segments) & (frame["metric"] == metric)]
+    if basis != "stitched":
+        return rows[rows["basis"] == basis].sort_values("period_end", kind="stable")
+    rank = rows["basis"].map({"restated": 0, "as_reported": 1})
+    ranked = rows.assign(_rank=rank).sort_values(["period_end", "_rank"], kind="stable")
+    chosen = ranked.drop_duplicates(["segment", "period_end"]).drop(columns="_rank")
+    return chosen.sort_index().sort_values("period_end", kind="stable")  # in a quarter, in file order
 
 
 def series(
@@ -27,19 +59,15 @@ def series(
 
     The index runs over every quarter from the first figure to the last, so a
     quarter with no published figure is present and NaN (a chart shows the gap).
-    ``basis`` picks ``as_reported`` (first prints, the default) or ``restated``.
+    ``basis`` picks ``as_reported`` (first prints, the default), ``restated``
+    or ``stitched`` (see :func:`figures`).
     ``attrs`` carry the unit, the as-printed labels and the fiscal labels.
 
     >>> series("aidc", "revenue").loc["2024-09-30"]
     np.float64(31672.0)
     """
-    frame = load_metrics() if metrics is None else metrics
-    if basis not in BASES:
-        raise ValueError(f"basis must be one of {BASES}, got {basis!r}")
+    rows = figures(segment, metric, basis=basis, metrics=metrics)
     registry = load_metric_registry().set_index("metric")
-    if metric not in registry.index:
-        raise KeyError(f"unknown metric {metric!r}; known: {sorted(registry.index)}")
-    rows = frame[(frame["segment"] == segment) & (frame["metric"] == metric) & (frame["basis"] == basis)]
     values = rows.set_index("period_end")["value"].sort_index()
     if not values.empty:
         values = values.reindex(pd.DatetimeIndex(fiscal.quarter_range(values.index[0], values.index[-1]), name="period_end"))
@@ -70,12 +98,54 @@ def coverage(metrics: pd.DataFrame | None = None) -> pd.DataFrame:
     frame = load_metrics() if metrics is None else metrics
     if frame.empty:  # a file of only a header: no pairs, no quarters
         index = pd.MultiIndex.from_arrays([[], []], names=["segment", "metric"])
-        return pd.DataFrame(index=index, columns=pd.Index([], name="fiscal_period"), dtype=object)
+        return CoverageGrid(pd.DataFrame(index=index, columns=pd.Index([], name="fiscal_period"), dtype=object))
     quarters = [fiscal.label(p) for p in fiscal.quarter_range(frame["period_end"].min(), frame["period_end"].max())]
     reported = frame.assign(mark=frame["basis"].map({"as_reported": "x", "restated": "r"}))
     # 'x' sorts after 'r': the max is 'x' wherever a first print exists
     grid = reported.pivot_table(index=["segment", "metric"], columns="fiscal_period", values="mark", aggfunc="max")
-    return grid.reindex(columns=quarters).fillna("").rename_axis(columns="fiscal_period")
+    return CoverageGrid(grid.reindex(columns=quarters).fillna("").rename_axis(columns="fiscal_period"))
+
+
+COVERAGE_COLOURS = {"x": ("#0072B2", "white", "first print"), "r": ("#9ecae1", "#222222", "restated only"),
+                    "": ("#f2f2f2", "#222222", "no figure")}  # fmt: skip
+
+
+class CoverageGrid(pd.DataFrame):
+    """The frame :func:`coverage` returns: a notebook shows it as a coloured grid.
+
+    A plain DataFrame in every other way: its text is a DataFrame's, and
+    anything computed from it (``grid.loc["aidc"]``) is a plain DataFrame;
+    ``CoverageGrid(frame)`` colours such a selection again.
+
+    >>> "first print" in coverage()._repr_html_()
+    True
+    """
+
+    @property
+    def _constructor(self):
+        return pd.DataFrame
+
+    def _repr_html_(self) -> str:
+        if self.empty:
+            return "<p><em>No figures match.</em></p>"
+        e = html.escape
+        years = [f"FY{q[2:6]}" for q in self.columns]
+        spans = list(dict.fromkeys(years))
+        head = '<tr><th colspan="2"></th>' + "".join(f'<th colspan="{years.count(y)}">{y}</th>' for y in spans) + "<th></th></tr>"
+        head += '<tr><th>segment</th><th>metric</th>' + "".join(f"<th>{e(q[-1])}</th>" for q in self.columns) + "<th>n</th></tr>"
+        body = []
+        for (segment, metric), row in self.iterrows():
+            cells = "".join(
+                f'<td style="background:{COVERAGE_COLOURS[v][0]};color:{COVERAGE_COLOURS[v][1]}" title="{e(q)}: {COVERAGE_COLOURS[v][2]}">{e(v)}</td>'
+                if v else f'<td style="background:{COVERAGE_COLOURS[""][0]}"></td>'
+                for q, v in row.items()
+            )
+            body.append(f'<tr><td style="text-align:left">{e(segment)}</td><td style="text-align:left">{e(metric)}</td>{cells}'
+                        f"<td>{int((row != '').sum())}/{len(row)}</td></tr>")  # fmt: skip
+        key = " ".join(f'<span style="background:{bg};color:{fg};padding:0 4px">{mark or "&nbsp;"}</span> {name}'
+                       for mark, (bg, fg, name) in COVERAGE_COLOURS.items())  # fmt: skip
+        return (f'<table style="font-size:0.75rem;text-align:center"><thead>{head}</thead><tbody>{"".join(body)}</tbody></table>'
+                f'<p style="font-size:0.8rem">{key}</p>')  # fmt: skip
 
 
 def coverage_text(grid: pd.DataFrame | None = None) -> str:
@@ -165,6 +235,31 @@ class EventWindow:
     @property
     def missing_after(self) -> int:
         return int(self.after.isna().sum())
+
+    def _repr_html_(self) -> str:
+        """The two sides as a table, quarter by quarter, for a notebook.
+
+        >>> "<td>FY2023Q2</td>" in event_window("aidc", "revenue_yoy", "2023-03-28", quarters=2)._repr_html_()
+        True
+        """
+        side = "opens the after side" if self.include_transition else "belongs to neither side"
+        number = lambda v: "no figure" if pd.isna(v) else f"{v:g}"  # noqa: E731
+        rows = []
+        for i in range(max(len(self.before), len(self.after))):
+            cells = []
+            for values in (self.before, self.after):
+                cells += [values.index[i], number(values.iloc[i])] if i < len(values) else ["", ""]
+            rows.append("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in cells) + "</tr>")
+        summary = [("mean", number(self.mean_before), number(self.mean_after)),
+                   ("missing", self.missing_before, self.missing_after)]  # fmt: skip
+        for name, before, after in summary:
+            rows.append(f"<tr><th>{name}</th><td>{before}</td><th>{name}</th><td>{after}</td></tr>")
+        return (
+            f"<p><strong>Event window</strong> around {self.date:%d %b %Y}: the transition quarter "
+            f"{html.escape(self.transition)} {side}; change in the mean {number(self.change)}</p>"
+            '<table><thead><tr><th colspan="2">before</th><th colspan="2">after</th></tr></thead>'
+            f"<tbody>{''.join(rows)}</tbody></table>"
+        )
 
 
 def _event_date(event) -> pd.Timestamp:
@@ -371,11 +466,8 @@ def stitched(segment: str, metric: str, *, rule: str = "prefer_restated", metric
     """
     if rule not in STITCH_RULES:
         raise ValueError(f"rule must be one of {STITCH_RULES}, got {rule!r}")
-    frame = load_metrics() if metrics is None else metrics
-    rows = frame[(frame["segment"] == segment) & (frame["metric"] == metric)]
-    order = ["restated", "as_reported"] if rule == "prefer_restated" else ["as_reported"]
-    rows = rows[rows["basis"].isin(order)].assign(rank=lambda d: d["basis"].map({b: i for i, b in enumerate(order)}))
-    chosen = rows.sort_values(["period_end", "rank"]).drop_duplicates("period_end").set_index("period_end")
+    chosen = figures(segment, metric, basis="stitched" if rule == "prefer_restated" else "as_reported", metrics=metrics)
+    chosen = chosen.set_index("period_end")
     out = chosen[["value", "basis", "segment_label", "source"]]
     if not out.empty:
         out = out.reindex(pd.DatetimeIndex(fiscal.quarter_range(out.index[0], out.index[-1]), name="period_end"))

@@ -28,7 +28,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator
 
 from alibiz import fiscal
-from alibiz.analysis import series
+from alibiz.analysis import figures, series
 from alibiz.events import select_events, touches
 from alibiz.load import load_events, load_metric_registry, load_metrics, load_segments
 
@@ -69,6 +69,9 @@ RC = {
     "hatch.linewidth": 0.8,
     "text.parse_math": False,  # a label's '$' is a dollar sign, never the start of a formula
 }
+
+
+METRIC_FIGSIZE = (9, 4.2)  # inches: plot_metric's figure when it makes one
 
 
 class NoFigures(ValueError):
@@ -146,16 +149,20 @@ def _events_frame(events) -> pd.DataFrame:
 def _draw_events(axes: Sequence[Axes], events: pd.DataFrame) -> list[tuple[int, pd.Series]]:
     """Vertical lines on every axes, numbers above the first; returns (number, event) in order."""
     top = axes[0]
-    lo, hi = top.get_xlim()
-    shown = events[(mdates.date2num(events["date"]) >= lo) & (mdates.date2num(events["date"]) <= hi)]
     numbered = []
-    for number, (_, event) in enumerate(shown.iterrows(), start=1):
+    for number, (_, event) in enumerate(_within_xlim(top, events).iterrows(), start=1):
         line = REPORTING if event["kind"] == "segment_reporting" else OTHER_EVENT
         for ax in axes:
             ax.axvline(event["date"], zorder=1, **line)
         numbered.append((number, event))
     _number_events(top, numbered)
     return numbered
+
+
+def _within_xlim(ax: Axes, events: pd.DataFrame) -> pd.DataFrame:
+    """The events inside the x range of ``ax``: the ones drawn, in the order they are numbered."""
+    lo, hi = ax.get_xlim()
+    return events[(mdates.date2num(events["date"]) >= lo) & (mdates.date2num(events["date"]) <= hi)]
 
 
 def _number_events(ax: Axes, numbered: list[tuple[int, pd.Series]]) -> None:
@@ -238,8 +245,7 @@ def _scale(metric: _Metric, values: pd.Series) -> tuple[float, str]:
 def _breaks(segment: str, values: pd.Series, metrics: pd.DataFrame, events: pd.DataFrame) -> list[pd.Timestamp]:
     """Quarter-end dates where the segment's definition changed: a new printed label,
     or the first quarter of a segment-reporting change that touched it."""
-    rows = metrics[(metrics["segment"] == segment) & (metrics["basis"] == values.attrs["basis"])]
-    rows = rows[rows["metric"] == values.attrs["metric"]].sort_values("period_end")
+    rows = figures(segment, values.attrs["metric"], basis=values.attrs["basis"], metrics=metrics)
     label_changes = rows["period_end"][rows["segment_label"].ne(rows["segment_label"].shift()) & rows["segment_label"].shift().notna()]
     reporting = events[(events["kind"] == "segment_reporting") & touches(events, [segment])]
     firsts = [fiscal.quarter_end(p) for p in reporting["first_period"].dropna()]
@@ -320,8 +326,7 @@ def _draw_values(ax: Axes, segments: list[str], metric: str, *, basis: str, metr
     if meta.kind == "money" or (values.min() < 0 < values.max()):
         ax.axhline(0, color=INK, linewidth=0.8, zorder=2)
     ax.set_ylabel(ylabel)
-    keys = metrics[metrics["segment"].isin(present) & (metrics["metric"] == metric) & (metrics["basis"] == basis)]
-    return keys, first, last
+    return figures(present, metric, basis=basis, metrics=metrics), first, last
 
 
 def plot_metric(
@@ -356,6 +361,9 @@ def plot_metric(
     :func:`alibiz.select_events`); by default the reorganizations and
     segment-reporting changes that touched the charted segments or the whole
     group (``kinds=None`` for every kind). ``start``/``end`` also limit the quarters drawn.
+    ``basis``: ``as_reported`` (first prints), ``restated``, or ``stitched``
+    (the restated figure where one exists, else the first print; see
+    :func:`alibiz.analysis.figures`).
 
     >>> import matplotlib
     >>> matplotlib.use("Agg")
@@ -364,19 +372,14 @@ def plot_metric(
     'Alibaba International Digital Commerce Group: Adjusted EBITA'
     """
     segments = [segment] if isinstance(segment, str) else list(segment)
+    for name in segments:
+        _segment_name(name)  # an unknown lineage is named, with the known ones
     frame = load_metrics() if metrics is None else metrics
-    if start is not None or end is not None:
-        lo = pd.Timestamp(start) if start is not None else frame["period_end"].min()
-        hi = pd.Timestamp(end) if end is not None else frame["period_end"].max()
-        frame_in = frame[(frame["period_end"] >= lo) & (frame["period_end"] <= hi)]
-    else:
-        frame_in = frame
-    if event_segments is None and "group" not in segments:
-        event_segments = segments  # the group's chart takes every event
-    chosen = _choose_events(events, kinds, event_segments, start, end)
+    frame_in = _in_range(frame, start, end)
+    chosen = _chart_events(segments, events, kinds, event_segments, start, end)
     with style():
         if ax is None:
-            _, ax = plt.subplots(figsize=(9, 4.2), layout="constrained")
+            _, ax = plt.subplots(figsize=METRIC_FIGSIZE, layout="constrained")
         shown, first, last = _draw_values(
             ax, segments, metric, basis=basis, metrics=frame_in, events=chosen, stitch=stitch, labels=labels
         )
@@ -385,6 +388,15 @@ def plot_metric(
         numbered = _draw_events([ax], chosen)
         _source_note(ax, frame, shown, _event_key(ax, numbered), _ended(segments, last, frame_in, chosen))
     return ax
+
+
+def _in_range(frame: pd.DataFrame, start, end) -> pd.DataFrame:
+    """The figures of the quarters ending from ``start`` to ``end`` (inclusive; None leaves a side open)."""
+    if start is None and end is None:
+        return frame
+    lo = pd.Timestamp(start) if start is not None else frame["period_end"].min()
+    hi = pd.Timestamp(end) if end is not None else frame["period_end"].max()
+    return frame[(frame["period_end"] >= lo) & (frame["period_end"] <= hi)]
 
 
 def _ended(segments: list[str], last, metrics: pd.DataFrame, events: pd.DataFrame) -> str:
@@ -414,6 +426,13 @@ def _default_title(segments: list[str], metric: str, shown: pd.DataFrame) -> str
 
 def _choose_events(events, kinds, segments, start, end) -> pd.DataFrame:
     return select_events(_events_frame(events), kinds=kinds, segments=segments, start=start, end=end)
+
+
+def _chart_events(segments: list[str], events, kinds, event_segments, start, end) -> pd.DataFrame:
+    """The events :func:`plot_metric` marks on a chart of ``segments`` (before the x range trims them)."""
+    if event_segments is None and "group" not in segments:
+        event_segments = segments  # the group's chart takes every event
+    return _choose_events(events, kinds, event_segments, start, end)
 
 
 CONSUMERS = {"group": "Global", "china_ecommerce": "China", "aidc": "Overseas"}

@@ -17,6 +17,7 @@ import errno
 import html
 import os
 import shutil
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +25,8 @@ from typing import Callable, Iterable
 
 import matplotlib
 
-matplotlib.use("Agg")  # the report draws off screen; set before pyplot is imported
+if "matplotlib.pyplot" not in sys.modules and "ipykernel" not in sys.modules:
+    matplotlib.use("Agg")  # the command line draws off screen; a notebook (the explorer) keeps its backend
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
@@ -216,7 +218,11 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 def _figures_csv(metrics: pd.DataFrame) -> pd.DataFrame:
     """The figures behind the charts, for a spreadsheet: text cells cannot start a formula."""
-    rows = metrics[_drawn(metrics, {pair for chart in CHARTS for pair in chart.figures})]
+    return figures_table(metrics[_drawn(metrics, {pair for chart in CHARTS for pair in chart.figures})])
+
+
+def figures_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """Figures with their sources in figures.csv's columns, dates as text, safe for a spreadsheet."""
     columns = ["fiscal_period", "period_end", "segment", "segment_label", "metric", "value", "unit",
                "basis", "source", "published", "note"]  # fmt: skip
     table = rows[columns].assign(

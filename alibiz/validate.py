@@ -21,6 +21,7 @@ by the line each row starts on.
 
 from __future__ import annotations
 
+import html
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -61,6 +62,24 @@ class DataError(ValueError):
             got = f" (got {_show(row.got)})" if row.got is not None and not pd.isna(row.got) else ""
             lines.append(f"{where}:{column} {_printable(row.message)}{got}")  # a message may quote the file
         return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        """Every problem as a table, for a notebook (``str(error)`` stays the text above).
+
+        >>> "<td>bad.csv</td><td>3</td>" in DataError.single("bad.csv", 3, "value", "is not a number", "n/a")._repr_html_()
+        True
+        """
+        count = len(self.problems)
+        rows = []
+        for row in self.problems.itertuples(index=False):
+            line = "" if pd.isna(row.line) else str(int(row.line))
+            got = _show(row.got) if row.got is not None and not pd.isna(row.got) else ""
+            cells = [_printable(row.file), line, _printable(row.column or ""), _printable(row.message), got]
+            rows.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
+        head = "".join(f'<th style="text-align:left">{h}</th>' for h in ("file", "line", "column", "problem", "got"))
+        files = ", ".join(html.escape(_printable(f)) for f in dict.fromkeys(self.problems["file"]))
+        return (f"<p><strong>DataError</strong>: {count} problem{'' if count == 1 else 's'} in {files}</p>"
+                f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")  # fmt: skip
 
     @classmethod
     def single(cls, file: str, line: int | None, column: str, message: str, got=None) -> "DataError":

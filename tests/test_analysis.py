@@ -190,3 +190,22 @@ def test_coverage_text_keeps_the_heading_apart_from_the_quarters_when_names_are_
     years, quarters, marks = alibiz.coverage_text(grid).splitlines()[:3]
     assert quarters.startswith("segment  metric  2 n")  # the heading keeps its gap before the quarters
     assert years.index("FY25") == quarters.index("2 n") == marks.index("x 1/1")
+
+
+def test_figures_of_the_stitched_basis_take_the_restated_figure_where_one_exists(tmp_path):
+    figures = {
+        ("FY2023Q1", "aidc", "revenue", "as_reported", "International commerce"): 100,
+        ("FY2023Q1", "aidc", "revenue", "restated"): 106,
+        ("FY2023Q2", "aidc", "revenue", "as_reported", "International commerce"): 110,
+        ("FY2023Q2", "cloud", "revenue", "restated"): 7,
+    }
+    metrics = make(tmp_path, figures)
+    rows = analysis.figures(["aidc", "cloud"], "revenue", basis="stitched", metrics=metrics)
+    assert rows[["fiscal_period", "segment", "value", "basis"]].values.tolist() == [
+        ["FY2023Q1", "aidc", 106, "restated"], ["FY2023Q2", "aidc", 110, "as_reported"], ["FY2023Q2", "cloud", 7, "restated"],
+    ]
+    s = alibiz.series("aidc", "revenue", basis="stitched", metrics=metrics)
+    assert s.tolist() == [106, 110] and s.attrs["basis"] == "stitched"
+    assert analysis.stitched("aidc", "revenue", metrics=metrics)["value"].tolist() == s.tolist()
+    with pytest.raises(ValueError, match="basis must be one of"):
+        analysis.figures("aidc", "revenue", basis="latest", metrics=metrics)

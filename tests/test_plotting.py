@@ -131,8 +131,10 @@ def test_event_numbers_never_overlap(metrics, events):
 def test_unknown_metric_or_segment_is_a_clear_error(metrics):
     with pytest.raises(KeyError, match="unknown metric"):
         plotting.plot_metric("aidc", "gmv", metrics=metrics)
-    with pytest.raises(ValueError, match="no as_reported figures"):
+    with pytest.raises(KeyError, match=r"unknown segment 'nowhere'; known: \[.*'aidc'"):
         plotting.plot_metric("nowhere", "revenue", metrics=metrics)
+    with pytest.raises(plotting.NoFigures, match="no restated figures for 'revenue_yoy'"):
+        plotting.plot_metric("aidc", "revenue_yoy", basis="restated", metrics=metrics)
 
 
 def test_title_names_the_segment_as_printed_for_the_newest_quarter_drawn():
@@ -167,3 +169,12 @@ def test_every_report_figure_survives_pickling(chart, metrics, events):
     assert labels and all(label.startswith("FY") for label in labels)
     plt.close(figure)
     plt.close(copy)
+
+
+def test_stitched_basis_draws_the_restated_figure_where_one_exists_else_the_first_print():
+    ax = plotting.plot_metric("aidc", "revenue", basis="stitched", events=None)
+    expected = alibiz.series("aidc", "revenue", basis="stitched").dropna() / 1000
+    assert sorted(b.get_height() for b in ax.patches) == pytest.approx(sorted(expected))
+    restated = alibiz.series("aidc", "revenue", basis="restated").dropna()
+    assert not restated.empty and (alibiz.series("aidc", "revenue", basis="stitched")[restated.index] == restated).all()
+    plt.close(ax.figure)
