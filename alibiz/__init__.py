@@ -35,6 +35,8 @@ from alibiz.validate import DataError
 
 # Charts need matplotlib: imported on first use, so `import alibiz` stays light.
 _PLOTTING = ("plot_metric", "plot_event_study", "dashboard", "style")
+# The release reader sits at the top of the data flow: imported on first use too.
+_EXTRACT = ("extract_release", "ExtractError")
 
 
 def __getattr__(name):
@@ -42,6 +44,10 @@ def __getattr__(name):
         from alibiz import plotting
 
         return getattr(plotting, name)
+    if name in _EXTRACT:
+        from alibiz import extract
+
+        return getattr(extract, name)
     if name == "__version__":  # read from the installed metadata only when asked
         from importlib.metadata import PackageNotFoundError, version
 
@@ -59,6 +65,8 @@ __all__ = [
     "dashboard",
     "ebita_margin",
     "event_study",
+    "ExtractError",
+    "extract_release",
     "event_window",
     "growth_from_levels",
     "latest_figures",
