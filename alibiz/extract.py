@@ -305,6 +305,7 @@ class Release:
     quarter_end: pd.Timestamp
     figures: list[Figure] = field(default_factory=list)
     unknown: list[tuple[str, int]] = field(default_factory=list)  # (printed name, offset)
+    conflicts: list[tuple[str, int]] = field(default_factory=list)  # (what, offset)
 
     @property
     def quarter(self) -> pd.Period:
@@ -363,13 +364,15 @@ def _clean_label(words: list[Token]) -> str:
     return label.strip(" :-•·*").strip()
 
 
-def _rows(toks: list[Token], stop: Callable[[list[Token]], bool]) -> list[Row]:
+def _rows(toks: list[Token], stop: Callable[[list[Token]], bool], fits: Callable[[list[Token]], bool] | None = None) -> list[Row]:
     """The rows of a table whose tokens start at ``toks[0]``: each a name and the cells after it.
 
     A name that ends with ':' or is followed by '- name' is a heading the
     following rows sit under; a run of cells with no name of its own is the
     subtotal of the heading above (the way the releases print "China
     commerce retail / - Customer management / - Others / 110,458 ...").
+    ``fits(cells)`` says whether cells still make one row of the table: a
+    cell that does not fit starts the next row, which has no name.
     """
     rows, words, cells, i = [], [], [], 0
     heading: list[str] = []  # outermost first
@@ -422,6 +425,9 @@ def _rows(toks: list[Token], stop: Callable[[list[Token]], bool]) -> list[Row]:
             if len(words) > 30:  # prose, not a table
                 break
         else:
+            if cells and fits is not None and not fits(cells + [token]):
+                flush()
+                words, cells = [], []
             cells.append(token)
         i += 1
     else:
@@ -440,6 +446,8 @@ def _prose_starts(window: list[Token]) -> bool:
         return False
     if re.fullmatch(r"\((?:\d|[ivx]{1,3})\)", words[0]):
         return True
+    if re.match(r"(?:Three|Six|Nine|Twelve) months ended|(?:Fiscal )?[Yy]ear ended", " ".join(words[:3])):
+        return True  # the next table
     return len(words) > 14
 
 
@@ -536,7 +544,7 @@ def _row_table(doc: Text, anchor: str, current_year: int, start: int = 0):
     first = doc.index_at(end.end() + 1)
     if doc.starts[first] < end.end():
         first += 1
-    return layout, _rows(doc.toks[first:], _prose_starts), found
+    return layout, _rows(doc.toks[first:], _prose_starts, lambda cells: bool(layout.assign(tuple(cells)))), found
 
 
 # ------------------------------------------------------------ what each table holds
@@ -591,37 +599,91 @@ def _summary_rows(release: Release, doc: Text) -> list[Figure]:
 
 
 def _column_tables(release: Release, doc: Text) -> list[Figure]:
-    """Segment revenue and adjusted EBITA from the tables with one column per segment
-    (the releases up to the March 2023 quarter): one block for the quarter, one for the year before."""
-    found = doc.find(r"selected financial information of our operating segments")
+    """Segment revenue, adjusted EBITA and their growth from the tables with one column per
+    segment (the releases up to the March 2023 quarter): a block for the quarter, one for the year before.
+
+    A block is told by its year where the text keeps the 'Three months ended' line with it,
+    else by its US$ column, which only the quarter's block has.
+    """
+    found = doc.find(r"selected financial information of (?:our|the) operating segments")
     if found is None:
         return []
+    stop = doc.find(r"SEGMENT RESULTS|breakdown of (?:our )?revenue by segment", found.end())
+    limit = stop.start() if stop else len(doc.flat)
     figures = []
-    position = found.end()
-    for _ in range(2):
-        head = doc.find(rf"Three months ended ({_DATE})", position)
-        if head is None or head.start() - position > 3000:
-            break
-        year = int(head.group(1)[-4:])
-        basis = "as_reported" if year == release.quarter_end.year else "restated" if year == release.quarter_end.year - 1 else None
-        header_end = doc.find(r"\(in millions", head.end())
-        if header_end is None or basis is None:
-            break
-        first = doc.index_at(head.end() + 1)
-        last = doc.index_at(header_end.start())
-        names = _column_names([t for t in doc.toks[first:last] if t.kind == "word"], release)
-        rows = _rows(doc.toks[doc.index_at(header_end.end() + 1) :], lambda w: _prose_starts(w) or bool(re.match(r"Three months", " ".join(t.text for t in w[:2]))))
+    for block in re.finditer(r"\(in millions", doc.flat[: limit]):
+        if block.start() < found.end():
+            continue
+        end = doc.index_at(block.start())
+        begin = end
+        while begin > 0 and (doc.toks[begin - 1].kind == "word" or _is_year(doc.toks[begin - 1])):
+            begin -= 1
+        header = doc.toks[max(begin, doc.index_at(found.end())) : end]
+        introduced = [k for k, t in enumerate(header) if t.text.endswith("indicated:")]
+        if introduced:
+            header = header[introduced[-1] + 1 :]
+        header_text = " ".join(t.text for t in header)
+        dated = re.search(rf"Three months ended ({_DATE})", header_text)
+        if dated:
+            year = int(dated.group(1)[-4:])
+            basis = {release.quarter_end.year: "as_reported", release.quarter_end.year - 1: "restated"}.get(year)
+        else:
+            basis = "as_reported" if "US$" in header_text else "restated"
+        if basis is None:
+            continue
+        name_words = _header_words(header)
+        names = _column_names(name_words, release)
+        after = re.compile(r"\)").search(doc.flat, block.end())
+        rows = _rows(doc.toks[doc.index_at(after.end() + 1) if after else end + 1 :],
+                     lambda w: _prose_starts(w) or " ".join(t.text for t in w[:2]) == "Three months")
+        previous = None
         for row in rows:
-            metric = {"revenue": "revenue", "adjusted ebita": "adjusted_ebita"}.get(row.label.lower())
+            metric = _column_metric(row.label, previous)
+            previous = metric or previous
             if metric is None:
                 continue
-            money = [c for c in row.cells if c.kind in ("money", "blank")]
-            for column, cell in zip(names, money):
+            kind = "pct" if metric.endswith("_yoy") else "money"
+            cells = [c for c in row.cells if c.kind in (kind, "blank")]
+            row_basis = "as_reported" if kind == "pct" else basis
+            if kind == "pct" and basis != "as_reported":
+                continue
+            for column, cell in zip(names, cells):
                 if column is None or cell.kind == "blank":
                     continue
-                figures.append(Figure((column,), metric, cell.value, basis, "segment information table", cell.offset))
-        position = header_end.end()
+                figures.append(Figure((column,), metric, cell.value, row_basis, "segment information table", cell.offset))
     return figures
+
+
+def _is_year(token: Token) -> bool:
+    return token.kind == "money" and token.text.isdigit() and 1990 <= token.value <= 2100
+
+
+def _header_words(header: list[Token]) -> list[Token]:
+    """The words of a segment table's heading that can be names: no date, currency or footnote."""
+    text = " ".join(t.text for t in header)
+    dated = re.search(rf"Three months ended (?:{_MONTHS}) \d{{1,2}},(?: \d{{4}})?", text)
+    skip = set()
+    if dated:
+        at = 0
+        for k, token in enumerate(header):
+            if dated.start() <= at < dated.end():
+                skip.add(k)
+            at += len(token.text) + 1
+    return [t for k, t in enumerate(header) if k not in skip and t.kind == "word" and t.text not in ("RMB", "US$")]
+
+
+def _column_metric(label: str, previous: str | None) -> str | None:
+    """The metric of a row of a segment table ('YoY% change' belongs to the row above it)."""
+    label = re.sub(r"\s+", " ", label.lower())
+    if label == "revenue":
+        return "revenue"
+    if label == "adjusted ebita":
+        return "adjusted_ebita"
+    if re.fullmatch(r"adjusted ebita yoy ?% change", label):
+        return "adjusted_ebita_yoy"
+    if re.fullmatch(r"yoy ?% change", label) and previous in ("revenue", "adjusted_ebita"):
+        return f"{previous}_yoy"
+    return None
 
 
 _NOT_SEGMENTS = ("Unallocated", "Consolidated", "Total", "Inter-segment elimination", "Corporate and eliminations")
@@ -713,7 +775,7 @@ _SKIPPED = re.compile(
     r"(?:Total )?(?:Unallocated|Inter-segment eliminations?|Consolidated(?: revenue| adjusted EBITA)?|Total|Others|"
     r"Direct sales(?:,)? (?:logistics )?and others|Direct sales|Income from operations|"
     r"Less: .*|Add: .*|Adjusted EBITA margin|China Quick Commerce|Global Wholesale|"
-    r"Total core commerce|Total commerce|Total (?:segments|revenue))",
+    r"Total core commerce|Total commerce|Total (?:segments|revenue)|Total segment (?:revenue|adjusted EBITA))",
     re.I,
 )
 
@@ -758,7 +820,7 @@ def _rows_of(release: Release, source: str) -> pd.DataFrame:
         seen[key] = (figure, row)
     for key in conflicts:
         figure = seen.pop(key)[0]
-        release.unknown.append((f"{figure.names[0]}: {figure.metric} printed with two values in this release; left out for a person to read", figure.offset))
+        release.conflicts.append((f"'{figure.names[0]}' {figure.metric} ({figure.basis})", figure.offset))
     frame = pd.DataFrame([row for _, row in seen.values()], columns=COLUMNS)
     return frame
 
@@ -807,9 +869,19 @@ def extract_release(source, *, url: str | None = None, warn: Callable[[str], Non
     release = read_release(source)
     rows = _rows_of(release, _source(release, url))
     report = warn or (lambda message: print(message, file=sys.stderr))
-    for name, offset in release.unknown:
+    for name, offset in _first_of_each(release.unknown):
         report(f"{release.name}:{release.line_of(offset)}: '{name}' is not in segment_labels.csv: left out (add the label to read it)")
+    for what, offset in release.conflicts:
+        report(f"{release.name}:{release.line_of(offset)}: {what} is printed with two different values: left out for a person to read")
     return validated(rows, f"rows read from {release.name}")
+
+
+def _first_of_each(found: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Each name once, where it was first seen."""
+    first: dict[str, int] = {}
+    for name, offset in found:
+        first[name] = min(offset, first.get(name, offset))
+    return sorted(first.items(), key=lambda item: item[1])
 
 
 def validated(rows: pd.DataFrame, name: str) -> pd.DataFrame:
@@ -890,6 +962,23 @@ def compare(rows: pd.DataFrame, metrics: pd.DataFrame) -> pd.DataFrame:
     return out.drop(columns=["first_value", "first_source"])
 
 
+def diff_text(compared: pd.DataFrame) -> str:
+    """The result of :func:`compare` for a person: one line a row, both values and sources where they differ."""
+    lines = []
+    for row in compared.sort_values(["status", "period_end", "segment", "metric", "basis"], key=_status_order).itertuples(index=False):
+        what = f"{row.status:<9}  {row.fiscal_period}  {row.segment:<24} {row.metric:<18} {row.basis:<11} {_value_text(row.value):>8}"
+        if row.status == "different":
+            what += f"\n             release: {_value_text(row.value)} ({row.source})\n             data:    {_value_text(row.data_value)} ({row.data_source})"
+        lines.append(what)
+    counts = compared["status"].value_counts()
+    lines.append(", ".join(f"{int(counts.get(s, 0))} {s}" for s in ("new", "same", "different")))
+    return "\n".join(lines)
+
+
+def _status_order(column: pd.Series) -> pd.Series:
+    return column.map({"different": 0, "new": 1, "same": 2}) if column.name == "status" else column
+
+
 def append(rows: pd.DataFrame, path) -> int:
     """Add the rows of ``rows`` that ``path`` does not hold yet, after checking the whole file; returns how many.
 
@@ -914,11 +1003,12 @@ def append(rows: pd.DataFrame, path) -> int:
     stream = io.BytesIO(combined)
     stream.name = str(path)
     load_metrics(stream)  # the whole file as it would be, before anything is written
-    _write_atomic(path, combined)
+    write_atomic(path, combined)
     return len(new)
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder and ``os.replace``."""
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as out:
