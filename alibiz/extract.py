@@ -644,6 +644,8 @@ def _column_tables(release: Release, doc: Text) -> list[Figure]:
                 continue
             kind = "pct" if metric.endswith("_yoy") else "money"
             cells = [c for c in row.cells if c.kind in (kind, "blank")]
+            while len(cells) > len(names) and any(re.fullmatch(r"\(\d\)", c.text) for c in cells):
+                cells.remove(next(c for c in cells if re.fullmatch(r"\(\d\)", c.text)))  # '41,025 (2)': a footnote marker
             row_basis = "as_reported" if kind == "pct" else basis
             if kind == "pct" and basis != "as_reported":
                 continue
@@ -775,7 +777,7 @@ _SKIPPED = re.compile(
     r"(?:Total )?(?:Unallocated|Inter-segment eliminations?|Consolidated(?: revenue| adjusted EBITA)?|Total|Others|"
     r"Direct sales(?:,)? (?:logistics )?and others|Direct sales|Income from operations|"
     r"Less: .*|Add: .*|Adjusted EBITA margin|China Quick Commerce|Global Wholesale|"
-    r"Total core commerce|Total commerce|Total (?:segments|revenue)|Total segment (?:revenue|adjusted EBITA))",
+    r"Commission|Total core commerce|Total commerce|Total (?:segments|revenue)|Total segment (?:revenue|adjusted EBITA))",
     re.I,
 )
 
