@@ -695,7 +695,8 @@ def _column_metric(label: str, previous: str | None) -> str | None:
     return None
 
 
-_NOT_SEGMENTS = ("Unallocated", "Consolidated", "Total", "Inter-segment elimination", "Corporate and eliminations")
+_NOT_SEGMENTS = ("Unallocated", "Inter-segment elimination", "Corporate and eliminations")
+_GROUP_COLUMNS = ("Consolidated", "Total")
 
 
 def _column_names(words: list[Token], release: Release) -> list[str | None]:
@@ -703,7 +704,7 @@ def _column_names(words: list[Token], release: Release) -> list[str | None]:
 
     Words no known name covers are one unknown column, reported and left out (None).
     """
-    known = sorted(set(_labels()["segment_label"]) | set(_NOT_SEGMENTS), key=len, reverse=True)
+    known = sorted(set(_labels()["segment_label"]) | set(_NOT_SEGMENTS) | set(_GROUP_COLUMNS), key=len, reverse=True)
     texts = [re.sub(r"\(\d\)$", "", w.text) for w in words if w.text not in ("RMB", "US$", "(1)", "(2)", "(3)")]
     offsets = [w.offset for w in words if w.text not in ("RMB", "US$", "(1)", "(2)", "(3)")]
     names, i, pending = [], 0, []
@@ -715,7 +716,7 @@ def _column_names(words: list[Token], release: Release) -> list[str | None]:
                     release.unknown.append((" ".join(texts[j] for j in pending), offsets[pending[0]]))
                     names.append(None)
                     pending = []
-                names.append(None if label in _NOT_SEGMENTS else label)
+                names.append(None if label in _NOT_SEGMENTS else "Alibaba Group" if label in _GROUP_COLUMNS else label)
                 i += len(parts)
                 break
         else:
@@ -766,24 +767,25 @@ def _lineage(names: tuple[str, ...], metric: str, quarter: pd.Period, labels: pd
     last = labels["last_period"].map(lambda p: fiscal.period(p) if isinstance(p, str) else None)
     active = (first <= quarter) & last.map(lambda p: p is None or quarter <= p)
     searched = names if metric in ("cmr", "cmr_yoy") else names[:1]
-    for name in searched:
-        match = labels["segment_label"].str.lower() == name.lower()
-        if metric in ("cmr", "cmr_yoy"):
-            match &= labels["segment"] == CMR_SEGMENT
-        candidates = labels[match & active] if (match & active).any() else labels[match]
-        segments = list(dict.fromkeys(candidates["segment"]))
-        if len(segments) > 1 and metric not in ("cmr", "cmr_yoy", "aac"):
-            segments = [s for s in segments if s != CMR_SEGMENT]
-        if len(segments) == 1:
-            label = candidates.loc[candidates["segment"] == segments[0], "segment_label"].iloc[0]
-            return segments[0], label
+    for in_use in (True, False):  # a name in use in the release's quarter first, then any the labels know
+        for name in searched:
+            match = labels["segment_label"].str.lower() == name.lower()
+            if metric in ("cmr", "cmr_yoy"):
+                match &= labels["segment"] == CMR_SEGMENT
+            candidates = labels[match & active] if in_use else labels[match]
+            segments = list(dict.fromkeys(candidates["segment"]))
+            if len(segments) > 1 and metric not in ("cmr", "cmr_yoy", "aac"):
+                segments = [s for s in segments if s != CMR_SEGMENT]
+            if len(segments) == 1:
+                label = candidates.loc[candidates["segment"] == segments[0], "segment_label"].iloc[0]
+                return segments[0], label
     return None
 
 
 _SKIPPED = re.compile(
     r"(?:Total )?(?:Unallocated|Inter-segment eliminations?|Consolidated(?: revenue| adjusted EBITA)?|Total|Others|"
     r"Direct sales(?:,)? (?:logistics )?and others|Direct sales|Income from operations|"
-    r"Less: .*|Add: .*|Adjusted EBITA margin|China Quick Commerce|Global Wholesale|"
+    r"Less: .*|Add: .*|Adjusted EBITA margin|(?:China )?Quick commerce|Global Wholesale|"
     r"Commission|Total core commerce|Total commerce|Total (?:segments|revenue)|Total segment (?:revenue|adjusted EBITA))",
     re.I,
 )
@@ -798,6 +800,8 @@ def _rows_of(release: Release, source: str) -> pd.DataFrame:
     conflicts: set[tuple] = set()
     for figure in release.figures:
         printed = re.sub(r"^Total\s+", "", figure.names[0]) if figure.names else ""
+        if re.fullmatch(r"Consolidated(?: revenue| adjusted EBITA)?|Total", printed, re.I):
+            printed = "Alibaba Group"  # the consolidated line of a segment table is the group's figure
         names = (printed, *figure.names[1:])
         found = _lineage(names, figure.metric, quarter, labels)
         if found is None:
@@ -1024,7 +1028,12 @@ def write_atomic(path: Path, data: bytes) -> None:
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
-        os.chmod(temporary, path.stat().st_mode & 0o7777)
+        if path.exists():
+            os.chmod(temporary, path.stat().st_mode & 0o7777)
+        else:  # a new file gets the permissions the umask gives
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(temporary, 0o666 & ~umask)
         os.replace(temporary, path)
     except BaseException:
         if os.path.exists(temporary):
