@@ -337,7 +337,7 @@ def _date(text: str) -> pd.Timestamp:
 def _release(name: str, kind: str, text: str) -> Release:
     """The release's title, date and quarter; ExtractError if it is not a results announcement."""
     head = re.sub(r"\s+", " ", text[:6000])
-    quarter = re.search(rf"(?:financial results|results) for the (?:quarter|three months) ended ({_DATE})", head, re.I)
+    quarter = re.search(rf"results for the (?:quarter|three months)(?: and (?:the )?(?:full )?fiscal year)? ended ({_DATE})", head, re.I)
     title = re.search(r"Alibaba Group Announces (.{5,160}?)Results(?: and Interim Results for the Six Months Ended " + _DATE + r")?", head)
     if quarter is None or title is None:
         raise ExtractError(name, "is not an Alibaba Group quarterly results announcement "
@@ -749,6 +749,26 @@ def _sentences(release: Release, doc: Text) -> list[Figure]:
     return figures
 
 
+def _growth_sentences(release: Release, doc: Text, tables: list[Figure]) -> list[Figure]:
+    """Adjusted EBITA growth of a segment that only the text prints ('Core commerce segment -
+    Adjusted EBITA increased by 25% to RMB41,025 million'), kept only where the amount in the
+    sentence is the one the segment's table gives for the quarter (not the fiscal year's)."""
+    amounts = {(f.names[0].lower(), f.value) for f in tables if f.metric == "adjusted_ebita" and f.basis == "as_reported"}
+    figures = []
+    pattern = r" segment [-–] Adjusted EBITA (?P<way>increased|decreased) (?:by )?(?P<pct>\d+)% (?:year-over-year )?to RMB(?P<amount>[\d,]+) million"
+    for match in re.finditer(pattern, doc.flat):
+        before = doc.flat[max(0, match.start() - 80) : match.start()].lower()
+        amount = float(match.group("amount").replace(",", ""))
+        names = [name for name, value in amounts if value == amount and before.endswith(name)]
+        if len(names) != 1:
+            continue
+        growth = float(match.group("pct")) * (-1 if match.group("way") == "decreased" else 1)
+        offset = doc.toks[doc.index_at(match.start("pct"))].offset
+        printed = next(f.names[0] for f in tables if f.names[0].lower() == names[0])
+        figures.append(Figure((printed,), "adjusted_ebita_yoy", growth, "as_reported", "text", offset))
+    return figures
+
+
 # ------------------------------------------------------------ figures -> rows
 
 
@@ -864,7 +884,8 @@ def read_release(source) -> Release:
     text = _without_page_numbers(_normalized(text))
     release = _release(name, kind, text)
     doc = Text.of(text)
-    release.figures = _summary_rows(release, doc) + _segment_rows(release, doc) + _column_tables(release, doc) + _sentences(release, doc)
+    tables = _summary_rows(release, doc) + _segment_rows(release, doc) + _column_tables(release, doc)
+    release.figures = tables + _sentences(release, doc) + _growth_sentences(release, doc, tables)
     return release
 
 
