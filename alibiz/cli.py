@@ -170,6 +170,9 @@ def _report(args) -> int:
 def _extract(args) -> int:
     from alibiz import extract  # reads PDFs through pypdf: imported only for this command
 
+    if args.url and len(args.files) > 1:
+        print("alibiz extract: --url names where one release was published: give one FILE with it", file=sys.stderr)
+        return 2
     try:
         rows = extract.extract_releases(args.files, url=args.url, progress=None)  # the place for a progress line
     except extract.ExtractError as error:

@@ -873,9 +873,13 @@ def _units() -> dict[str, str]:
 
 
 def _source(release: Release, url: str | None) -> str:
+    """A row's source: the release's title and date, and where it was published (or the file read)."""
     date = release.published.strftime("%Y-%m-%d")
-    where = f"{ {'pdf': 'PDF', 'html': '6-K exhibit', 'text': 'text'}[release.kind] }: {url}" if url else f"read from the file {Path(release.name).name}"
-    return f"{release.title}, company release {date} ({where.strip()})"
+    if url:
+        where = f"PDF: {url}" if re.search(r"\.pdf(?:$|[?#])", url, re.I) else url
+    else:
+        where = f"read from the file {Path(release.name).name}"
+    return f"{release.title}, company release {date} ({where})"
 
 
 def read_release(source) -> Release:
