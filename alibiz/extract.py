@@ -609,15 +609,17 @@ def _column_tables(release: Release, doc: Text) -> list[Figure]:
     """Segment revenue, adjusted EBITA and their growth from the tables with one column per
     segment (the releases up to the March 2023 quarter): a block for the quarter, one for the year before.
 
-    A block is told by its year where the text keeps the 'Three months ended' line with it,
-    else by its US$ column, which only the quarter's block has.
+    A block is told by its US$ column, which only the current period's blocks have: the
+    first with one is the quarter, the first without one the same quarter a year before
+    (text layers often move the 'Three months ended' lines away from their blocks; the
+    six-, nine- and twelve-month blocks come after the quarter's).
     """
     found = doc.find(r"selected financial information of (?:our|the) operating segments")
     if found is None:
         return []
     stop = doc.find(r"SEGMENT RESULTS|breakdown of (?:our )?revenue by segment", found.end())
     limit = stop.start() if stop else len(doc.flat)
-    figures = []
+    figures, read_blocks = [], set()
     for block in re.finditer(r"\(in millions", doc.flat[: limit]):
         if block.start() < found.end():
             continue
@@ -630,14 +632,10 @@ def _column_tables(release: Release, doc: Text) -> list[Figure]:
         if introduced:
             header = header[introduced[-1] + 1 :]
         header_text = " ".join(t.text for t in header)
-        dated = re.search(rf"Three months ended ({_DATE})", header_text)
-        if dated:
-            year = int(dated.group(1)[-4:])
-            basis = {release.quarter_end.year: "as_reported", release.quarter_end.year - 1: "restated"}.get(year)
-        else:
-            basis = "as_reported" if "US$" in header_text else "restated"
-        if basis is None:
+        basis = "as_reported" if "US$" in header_text else "restated"
+        if basis in read_blocks:  # a six-, nine- or twelve-month block after the quarter's two
             continue
+        read_blocks.add(basis)
         name_words = _header_words(header)
         names = _column_names(name_words, release)
         after = re.compile(r"\)").search(doc.flat, block.end())
