@@ -740,7 +740,7 @@ def _sentences(release: Release, doc: Text) -> list[Figure]:
             offset = doc.toks[doc.index_at(match.start(group))].offset
             figures.append(Figure(names, metric, value, "as_reported", "text", offset))
 
-    add(re.search(r"[Ee]xcluding (?:the (?:consolidation|contribution) of )?(?:revenue from )?Sun Art(?: and Intime)?[^.]{0,120}?"
+    add(re.search(r"[Ee]xcluding (?:the (?:consolidation|contribution) of |revenue from (?:the )?(?:disposed businesses of )?)?Sun Art(?: and Intime)?[^.]{0,120}?"
                   r"(?:would have (?:grown|increased)|grew|increased|an increase of)(?: by)? (\d+)%", flat), ("Alibaba Group",), "revenue_yoy_lfl")
     add(re.search(r"[Aa]nnual active consumers (?:on|of) (?:our )?China retail marketplaces (?:reached|was|were) (\d+) million", flat),
         ("China retail marketplaces",), "aac")
