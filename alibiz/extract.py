@@ -702,7 +702,7 @@ def _column_names(words: list[Token], release: Release) -> list[str | None]:
 
     Words no known name covers are one unknown column, reported and left out (None).
     """
-    known = sorted(set(_labels()["segment_label"]) | set(_NOT_SEGMENTS) | set(_GROUP_COLUMNS), key=len, reverse=True)
+    known = sorted(set(_labels()) | set(_NOT_SEGMENTS) | set(_GROUP_COLUMNS), key=len, reverse=True)
     texts = [re.sub(r"\(\d\)$", "", w.text) for w in words if w.text not in ("RMB", "US$", "(1)", "(2)", "(3)")]
     offsets = [w.offset for w in words if w.text not in ("RMB", "US$", "(1)", "(2)", "(3)")]
     names, i, pending = [], 0, []
@@ -770,33 +770,49 @@ def _growth_sentences(release: Release, doc: Text, tables: list[Figure]) -> list
 # ------------------------------------------------------------ figures -> rows
 
 
+@dataclass(frozen=True)
+class _Label:
+    segment: str
+    label: str
+    first: pd.Period
+    last: pd.Period | None
+
+    def in_use(self, quarter: pd.Period) -> bool:
+        return self.first <= quarter and (self.last is None or quarter <= self.last)
+
+
 @lru_cache(maxsize=None)
-def _labels_cached() -> pd.DataFrame:
-    return load_segment_labels()
+def _label_index() -> dict[str, tuple[_Label, ...]]:
+    """The bundled segment labels by their lower-cased name: read once, searched without pandas."""
+    index: dict[str, list[_Label]] = {}
+    for row in load_segment_labels().itertuples(index=False):
+        last = fiscal.period(row.last_period) if isinstance(row.last_period, str) else None
+        index.setdefault(row.segment_label.lower(), []).append(_Label(row.segment, row.segment_label, fiscal.period(row.first_period), last))
+    return {name: tuple(entries) for name, entries in index.items()}
 
 
-def _labels() -> pd.DataFrame:
-    return _labels_cached()
+def _labels() -> list[str]:
+    return [entry.label for entries in _label_index().values() for entry in entries]
 
 
-def _lineage(names: tuple[str, ...], metric: str, quarter: pd.Period, labels: pd.DataFrame) -> tuple[str, str] | None:
-    """The (segment, label) a printed name belongs to, or None if the labels do not know it."""
-    first = labels["first_period"].map(fiscal.period)
-    last = labels["last_period"].map(lambda p: fiscal.period(p) if isinstance(p, str) else None)
-    active = (first <= quarter) & last.map(lambda p: p is None or quarter <= p)
-    searched = names if metric in ("cmr", "cmr_yoy") else names[:1]
+def _lineage(names: tuple[str, ...], metric: str, quarter: pd.Period) -> tuple[str, str] | None:
+    """The (segment, label) a printed name belongs to, or None if the labels do not know it.
+
+    Customer management revenue is China e-commerce's: its name is the first of
+    the names it is printed under that is a label of that lineage. A name two
+    lineages share ('China commerce retail': the line, and the CMR of the years
+    before the seven segments) is the line's for any other metric.
+    """
+    cmr = metric in ("cmr", "cmr_yoy")
+    searched = names if cmr else names[:1]
     for in_use in (True, False):  # a name in use in the release's quarter first, then any the labels know
         for name in searched:
-            match = labels["segment_label"].str.lower() == name.lower()
-            if metric in ("cmr", "cmr_yoy"):
-                match &= labels["segment"] == CMR_SEGMENT
-            candidates = labels[match & active] if in_use else labels[match]
-            segments = list(dict.fromkeys(candidates["segment"]))
-            if len(segments) > 1 and metric not in ("cmr", "cmr_yoy", "aac"):
+            entries = [e for e in _label_index().get(name.lower(), ()) if (not cmr or e.segment == CMR_SEGMENT) and (e.in_use(quarter) or not in_use)]
+            segments = list(dict.fromkeys(e.segment for e in entries))
+            if len(segments) > 1 and not cmr and metric != "aac":
                 segments = [s for s in segments if s != CMR_SEGMENT]
             if len(segments) == 1:
-                label = candidates.loc[candidates["segment"] == segments[0], "segment_label"].iloc[0]
-                return segments[0], label
+                return segments[0], next(e.label for e in entries if e.segment == segments[0])
     return None
 
 
@@ -810,7 +826,6 @@ _SKIPPED = re.compile(
 
 
 def _rows_of(release: Release, source: str) -> pd.DataFrame:
-    labels = _labels()
     quarter = release.quarter
     published = release.published.strftime("%Y-%m-%d")
     registry = _units()
@@ -821,7 +836,7 @@ def _rows_of(release: Release, source: str) -> pd.DataFrame:
         if re.fullmatch(r"Consolidated(?: revenue| adjusted EBITA)?|Total", printed, re.I):
             printed = "Alibaba Group"  # the consolidated line of a segment table is the group's figure
         names = (printed, *figure.names[1:])
-        found = _lineage(names, figure.metric, quarter, labels)
+        found = _lineage(names, figure.metric, quarter)
         if found is None:
             if figure.metric in ("cmr", "cmr_yoy"):
                 release.unknown.append((" / ".join(reversed(figure.names)) + " (customer management revenue)", figure.offset))
