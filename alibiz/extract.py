@@ -743,6 +743,12 @@ def _sentences(release: Release, doc: Text) -> list[Figure]:
                   r"(?:would have (?:grown|increased)|grew|increased|an increase of)(?: by)? (\d+)%", flat), ("Alibaba Group",), "revenue_yoy_lfl")
     add(re.search(r"[Aa]nnual active consumers (?:on|of) (?:our )?China retail marketplaces (?:reached|was|were) (\d+) million", flat),
         ("China retail marketplaces",), "aac")
+    # the Alibaba Ecosystem's consumers, June 2021 to March 2022 quarters ('over 1 billion' is a bound, not a figure)
+    add(re.search(r"annual active consumers (?:across|of|in) the Alibaba Ecosystem (?:reached|was|were) (?:approximately |about )?(\d+\.\d+|\d+) billion", flat),
+        ("Alibaba Group",), "aac", scale=1000)
+    add(re.search(r"(\d+) million (?:annual active )?consumers in China(?:\d|\(\d\))?(?= |,)", flat), ("China (Alibaba Ecosystem)",), "aac")
+    add(re.search(r"(\d+) million (?:annual active )?consumers (?:overseas|outside (?:of )?China)", flat),
+        ("Overseas (Alibaba Ecosystem)", "Overseas (Alibaba Group)"), "aac")
     return figures
 
 
@@ -803,7 +809,7 @@ def _lineage(names: tuple[str, ...], metric: str, quarter: pd.Period) -> tuple[s
     before the seven segments) is the line's for any other metric.
     """
     cmr = metric in ("cmr", "cmr_yoy")
-    searched = names if cmr else names[:1]
+    searched = names if cmr or metric == "aac" else names[:1]
     for in_use in (True, False):  # a name in use in the release's quarter first, then any the labels know
         for name in searched:
             entries = [e for e in _label_index().get(name.lower(), ()) if (not cmr or e.segment == CMR_SEGMENT) and (e.in_use(quarter) or not in_use)]
