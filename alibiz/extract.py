@@ -312,6 +312,7 @@ class Release:
     figures: list[Figure] = field(default_factory=list)
     unknown: list[tuple[str, int]] = field(default_factory=list)  # (printed name, offset)
     conflicts: list[tuple[str, int]] = field(default_factory=list)  # (what, offset)
+    unnamed: list[tuple[str, int]] = field(default_factory=list)  # rows of cells no name or heading claims
 
     @property
     def quarter(self) -> pd.Period:
@@ -362,6 +363,7 @@ class Row:
     parents: tuple[str, ...]
     cells: tuple[Token, ...]
     offset: int
+    broken: bool = False  # its cells ran on into the next row's without filling the columns
 
 
 def _clean_label(words: list[Token]) -> str:
@@ -370,25 +372,28 @@ def _clean_label(words: list[Token]) -> str:
     return label.strip(" :-•·*").strip()
 
 
-def _rows(toks: list[Token], stop: Callable[[list[Token]], bool], fits: Callable[[list[Token]], bool] | None = None) -> list[Row]:
+def _rows(toks: list[Token], stop: Callable[[list[Token]], bool], layout: "Layout | None" = None) -> list[Row]:
     """The rows of a table whose tokens start at ``toks[0]``: each a name and the cells after it.
 
     A name that ends with ':' or is followed by '- name' is a heading the
     following rows sit under; a run of cells with no name of its own is the
     subtotal of the heading above (the way the releases print "China
     commerce retail / - Customer management / - Others / 110,458 ...").
-    ``fits(cells)`` says whether cells still make one row of the table: a
-    cell that does not fit starts the next row, which has no name.
+    With the table's ``layout``, a cell that does not fit the row's columns
+    starts the next row, which has no name; if the row had not reached its
+    last column, both are marked broken (the cells do not line up).
     """
     rows, words, cells, i = [], [], [], 0
+    broken = False
     heading: list[str] = []  # outermost first
     sub: str | None = None  # a name whose '- ' lines follow
     sub_seen_dash = False
 
     def flush():
-        nonlocal sub, sub_seen_dash
+        nonlocal sub, sub_seen_dash, broken
         if not cells:
             return
+        was_broken, broken = broken, False
         text_words = words
         dash_at = [k for k, w in enumerate(text_words) if w.text in ("-", "•", "–")]
         label_words = text_words
@@ -402,14 +407,14 @@ def _rows(toks: list[Token], stop: Callable[[list[Token]], bool], fits: Callable
                 sub_seen_dash = sub is not None
         label = _clean_label(label_words)
         if not label and sub is not None:  # the subtotal of a '- ' group
-            rows.append(Row(sub, tuple(heading), tuple(cells), cells[0].offset))
+            rows.append(Row(sub, tuple(heading), tuple(cells), cells[0].offset, was_broken))
             sub = None
         elif dash_at and sub is not None:
-            rows.append(Row(label, tuple(heading) + (sub,), tuple(cells), (label_words or cells)[0].offset))
+            rows.append(Row(label, tuple(heading) + (sub,), tuple(cells), (label_words or cells)[0].offset, was_broken))
         else:
             sub = None
             offset = (label_words or cells)[0].offset
-            rows.append(Row(label, tuple(heading), tuple(cells), offset))
+            rows.append(Row(label, tuple(heading), tuple(cells), offset, was_broken))
 
     while i < len(toks):
         token = toks[i]
@@ -431,9 +436,12 @@ def _rows(toks: list[Token], stop: Callable[[list[Token]], bool], fits: Callable
             if len(words) > 30:  # prose, not a table
                 break
         else:
-            if cells and fits is not None and not fits(cells + [token]):
+            if cells and layout is not None and not layout.assign(tuple(cells + [token])):
+                misaligned = not layout.complete(tuple(cells))
+                broken = broken or misaligned
                 flush()
                 words, cells = [], []
+                broken = misaligned
             cells.append(token)
         i += 1
     else:
@@ -468,6 +476,15 @@ class Layout:
 
     def kinds(self) -> tuple[str, ...]:
         return tuple("pct" if r in ("share", "yoy") else "money" for r in self.roles)
+
+    def complete(self, cells: tuple[Token, ...]) -> bool:
+        """Whether the cells reach the table's last column."""
+        k, kinds = 0, self.kinds()
+        for cell in cells:
+            while k < len(kinds) and cell.kind != "blank" and kinds[k] != cell.kind:
+                k += 1
+            k += 1
+        return k == len(kinds)
 
     def assign(self, cells: tuple[Token, ...]) -> dict[str, Token]:
         """Each cell under its column, matched in order by kind (a blank cell fits any column)."""
@@ -550,7 +567,7 @@ def _row_table(doc: Text, anchor: str, current_year: int, start: int = 0):
     first = doc.index_at(end.end() + 1)
     if doc.starts[first] < end.end():
         first += 1
-    return layout, _rows(doc.toks[first:], _prose_starts, lambda cells: bool(layout.assign(tuple(cells)))), found
+    return layout, _rows(doc.toks[first:], _prose_starts, layout), found
 
 
 # ------------------------------------------------------------ what each table holds
@@ -560,6 +577,9 @@ def _row_figures(release: Release, layout: Layout, rows: list[Row], money_metric
     out = []
     for row in rows:
         cells = layout.assign(row.cells)
+        if row.broken:
+            release.unnamed.append(("a row whose figures do not line up with the table's columns", row.offset))
+            continue
         if not cells:
             continue
         names = (row.label, *reversed(row.parents))
@@ -845,6 +865,8 @@ def _rows_of(release: Release, source: str) -> pd.DataFrame:
         if found is None:
             if figure.metric in ("cmr", "cmr_yoy"):
                 release.unknown.append((" / ".join(reversed(figure.names)) + " (customer management revenue)", figure.offset))
+            elif not figure.names[0]:
+                release.unnamed.append(("a row of figures without a name (not a subtotal of the lines above it)", figure.offset))
             elif not _SKIPPED.fullmatch(figure.names[0]):
                 release.unknown.append((figure.names[0], figure.offset))
             continue
@@ -927,6 +949,8 @@ def extract_release(source, *, url: str | None = None, warn: Callable[[str], Non
     report = warn or (lambda message: print(message, file=sys.stderr))
     for name, offset in _first_of_each(release.unknown):
         report(f"{release.name}:{release.line_of(offset)}: '{name}' is not in segment_labels.csv: left out (add the label to read it)")
+    for what, offset in sorted(set(release.unnamed), key=lambda item: item[1]):
+        report(f"{release.name}:{release.line_of(offset)}: {what}: left out")
     for what, offset in release.conflicts:
         report(f"{release.name}:{release.line_of(offset)}: {what} is printed with two different values: left out for a person to read")
     return validated(rows, f"rows read from {release.name}")

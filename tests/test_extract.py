@@ -25,6 +25,7 @@ ERAS = {
     "fy2021q3_four_segments.txt": ("FY2021Q3", "2021-02-02", "Alibaba Group Announces December Quarter 2020 Results"),
     "fy2023q1_seven_segments.txt": ("FY2023Q1", "2022-08-04", "Alibaba Group Announces June Quarter 2022 Results"),
     "fy2024q3_business_groups.txt": ("FY2024Q3", "2024-02-07", "Alibaba Group Announces December Quarter 2023 Results"),
+    "fy2026q1_four_segments.txt": ("FY2026Q1", "2025-08-29", "Alibaba Group Announces June Quarter 2025 Results"),
     "fy2026q1_four_segments_6k.html": ("FY2026Q1", "2025-08-29", "Alibaba Group Announces June Quarter 2025 Results"),
     "fy2027q1_ai_segments.txt": ("FY2027Q1", "2026-08-20", "Alibaba Group Announces June Quarter 2026 Results"),
 }
@@ -104,6 +105,26 @@ def test_html_exhibit_of_the_2025_segments():
     assert value(rows, "FY2026Q1", "china_commerce_retail", "revenue") == 118577
     assert value(rows, "FY2026Q1", "aidc", "adjusted_ebita") == -59
     assert rows.query("segment_label.str.contains('Quick')", engine="python").empty
+
+
+def test_the_html_exhibit_and_the_text_agree():
+    key = ["period_end", "segment", "metric", "basis", "value"]
+    from_html = read("fy2026q1_four_segments_6k.html").set_index(key[:4])["value"]
+    from_text = read("fy2026q1_four_segments.txt").set_index(key[:4])["value"]
+    shared = from_html.index.intersection(from_text.index)
+    assert len(shared) >= 35
+    assert (from_html[shared] == from_text[shared]).all()
+    assert value(read("fy2026q1_four_segments.txt"), "FY2026Q1", "group", "revenue_yoy_lfl") == 10
+
+
+def test_a_row_without_a_name_is_reported(tmp_path):
+    text = (RELEASES / "fy2026q1_four_segments.txt").read_text(encoding="utf-8")
+    path = tmp_path / "extra_cell.txt"
+    path.write_text(text.replace("108,522 118,577 9%", "108,522 118,577 16,552 9%"), encoding="utf-8")
+    warnings = []
+    rows = extract_release(path, warn=warnings.append)
+    assert len(warnings) == 1 and "do not line up with the table" in warnings[0]
+    assert rows.query("segment == 'china_commerce_retail' and metric == 'revenue'").empty  # not guessed
 
 
 def test_ai_segment_era():
