@@ -387,24 +387,21 @@ def _rows(toks: list[Token], stop: Callable[[list[Token]], bool], layout: "Layou
     broken = False
     heading: list[str] = []  # outermost first
     sub: str | None = None  # a name whose '- ' lines follow
-    sub_seen_dash = False
 
     def flush():
-        nonlocal sub, sub_seen_dash, broken
+        nonlocal sub, broken
         if not cells:
             return
         was_broken, broken = broken, False
-        text_words = words
-        dash_at = [k for k, w in enumerate(text_words) if w.text in ("-", "•", "–")]
-        label_words = text_words
+        dash_at = [k for k, w in enumerate(words) if w.text in ("-", "•", "–")]
+        label_words = words
         if dash_at:
-            before = _clean_label(text_words[: dash_at[0]])
-            if before:
-                sub, sub_seen_dash = before, True
-                label_words = text_words[dash_at[0] + 1 :]
+            before = _clean_label(words[: dash_at[0]])
+            if before:  # 'China E-commerce - Customer management': a name, then its first line
+                sub = before
+                label_words = words[dash_at[0] + 1 :]
             else:
-                label_words = text_words[dash_at[-1] + 1 :]
-                sub_seen_dash = sub is not None
+                label_words = words[dash_at[-1] + 1 :]
         label = _clean_label(label_words)
         if not label and sub is not None:  # the subtotal of a '- ' group
             rows.append(Row(sub, tuple(heading), tuple(cells), cells[0].offset, was_broken))
@@ -551,23 +548,19 @@ class Text:
 
 
 def _row_table(doc: Text, anchor: str, current_year: int, start: int = 0):
-    """The layout and rows of the first 'Three months ended' row table after ``anchor``."""
+    """The layout and rows of the first 'Three months ended' row table after ``anchor`` (None, [] if none)."""
     found = doc.find(anchor, start)
-    if found is None:
-        return None, [], None
-    head = doc.find(r"Three months ended", found.end())
+    head = doc.find(r"Three months ended", found.end()) if found else None
     if head is None or head.start() - found.end() > 400:
-        return None, [], found
+        return None, []
     end = _HEADER_END.search(doc.flat, head.end(), head.end() + 400)
-    if end is None:
-        return None, [], found
-    layout = _layout(doc.flat[head.end() : end.start()], current_year)
+    layout = _layout(doc.flat[head.end() : end.start()], current_year) if end else None
     if layout is None:
-        return None, [], found
+        return None, []
     first = doc.index_at(end.end() + 1)
     if doc.starts[first] < end.end():
         first += 1
-    return layout, _rows(doc.toks[first:], _prose_starts, layout), found
+    return layout, _rows(doc.toks[first:], _prose_starts, layout)
 
 
 # ------------------------------------------------------------ what each table holds
@@ -600,27 +593,20 @@ def _segment_rows(release: Release, doc: Text) -> list[Figure]:
         (r"breakdown of (?:our )?adjusted EBITA by segment", "adjusted_ebita", "adjusted-EBITA-by-segment table"),
     ]
     for anchor, metric, where in anchors:
-        layout, rows, _ = _row_table(doc, anchor, year)
+        layout, rows = _row_table(doc, anchor, year)
         if layout is not None:
             figures += _row_figures(release, layout, rows, metric, where)
     return figures
 
 
 def _summary_rows(release: Release, doc: Text) -> list[Figure]:
-    """Group revenue and adjusted EBITA from the summary financial results table."""
-    layout, rows, _ = _row_table(doc, r"QUARTER (?:AND FULL FISCAL YEAR )?(?:\d{4} )?SUMMARY FINANCIAL RESULTS|SUMMARY FINANCIAL RESULTS", release.quarter_end.year)
+    """Group revenue and adjusted EBITA, and their growth, from the summary financial results table."""
+    anchor = r"QUARTER (?:AND FULL FISCAL YEAR )?(?:\d{4} )?SUMMARY FINANCIAL RESULTS|SUMMARY FINANCIAL RESULTS"
+    layout, rows = _row_table(doc, anchor, release.quarter_end.year)
     figures = []
-    if layout is None:
-        return figures
-    for row in rows:
-        label = row.label.lower()
-        metric = {"revenue": "revenue", "adjusted ebita": "adjusted_ebita"}.get(label)
-        if metric is None:
-            continue
-        cells = layout.assign(row.cells)
-        for role, basis, name in (("current", "as_reported", metric), ("prior", "restated", metric), ("yoy", "as_reported", f"{metric}_yoy")):
-            if role in cells:
-                figures.append(Figure(("Alibaba Group",), name, cells[role].value, basis, "summary financial results table", cells[role].offset))
+    for label, metric in (("revenue", "revenue"), ("adjusted ebita", "adjusted_ebita")):
+        picked = [Row("Alibaba Group", (), row.cells, row.offset, row.broken) for row in rows if row.label.lower() == label]
+        figures += _row_figures(release, layout, picked, metric, "summary financial results table")
     return figures
 
 
@@ -949,8 +935,8 @@ def extract_release(source, *, url: str | None = None, warn: Callable[[str], Non
     report = warn or (lambda message: print(message, file=sys.stderr))
     for name, offset in _first_of_each(release.unknown):
         report(f"{release.name}:{release.line_of(offset)}: '{name}' is not in segment_labels.csv: left out (add the label to read it)")
-    for what, offset in sorted(set(release.unnamed), key=lambda item: item[1]):
-        report(f"{release.name}:{release.line_of(offset)}: {what}: left out")
+    for line, what in sorted({(release.line_of(offset), what) for what, offset in release.unnamed}):
+        report(f"{release.name}:{line}: {what}: left out")
     for what, offset in release.conflicts:
         report(f"{release.name}:{release.line_of(offset)}: {what} is printed with two different values: left out for a person to read")
     return validated(rows, f"rows read from {release.name}")
