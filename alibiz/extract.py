@@ -43,6 +43,7 @@ from typing import Callable, Iterable
 import pandas as pd
 
 from alibiz import fiscal
+from alibiz.load import _bytes as read_bytes
 from alibiz.load import load_metrics, load_segment_labels, metrics_schema
 from alibiz.validate import DataError
 
@@ -88,20 +89,12 @@ def read_document(source) -> tuple[str, str, str]:
 
 
 def _bytes(source) -> tuple[str, bytes]:
-    if hasattr(source, "read"):
-        name, data = str(getattr(source, "name", "<stream>")), source.read()
-        if not isinstance(data, bytes):
-            raise TypeError(f"{name}: open the file in binary mode ('rb')")
-        return name, data
-    name = os.fspath(source)
+    """The name and bytes of a path or binary file object, read as the loader reads a data file."""
     try:
-        return name, Path(source).read_bytes()
-    except FileNotFoundError:
-        raise ExtractError(name, "no such file") from None
-    except IsADirectoryError:
-        raise ExtractError(name, "is a directory, not a results announcement") from None
-    except OSError as error:
-        raise ExtractError(name, f"cannot be read ({error.strerror})") from None
+        return read_bytes(source, "")
+    except DataError as error:  # a missing file, a folder, one that cannot be read: one line
+        problem = error.problems.iloc[0]
+        raise ExtractError(problem.file, problem.message.replace("a CSV file", "a results announcement")) from None
 
 
 def _decoded(name: str, data: bytes) -> str:
