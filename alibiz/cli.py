@@ -173,13 +173,20 @@ def _extract(args) -> int:
     if args.url and len(args.files) > 1:
         print("alibiz extract: --url names where one release was published: give one FILE with it", file=sys.stderr)
         return 2
+    if args.metrics and not args.diff:
+        print("alibiz extract: --metrics goes with --diff (--append compares with the file it appends to)", file=sys.stderr)
+        return 2
     try:
         rows = extract.extract_releases(args.files, url=args.url, progress=None)  # the place for a progress line
     except extract.ExtractError as error:
         print(f"alibiz extract: {error}", file=sys.stderr)
         return 1
     if args.append:
-        added = extract.append(rows, args.append)
+        try:
+            added = extract.append(rows, args.append)
+        except OSError as error:
+            print(f"alibiz extract: cannot write {args.append}: {error.strerror or error}", file=sys.stderr)
+            return 1
         print(f"added {added} new row{'s' * (added != 1)} to {args.append} ({len(rows) - added} already there)")
         return 0
     if args.diff:

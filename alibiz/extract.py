@@ -924,6 +924,9 @@ def extract_release(source, *, url: str | None = None, warn: Callable[[str], Non
     announcement.
     """
     release = read_release(source)
+    if not release.figures:
+        raise ExtractError(release.name, f"is {release.title!r} but holds none of the tables the reader knows "
+                           "(segment tables, summary financial results): nothing read")
     rows = _rows_of(release, _source(release, url))
     report = warn or (lambda message: print(message, file=sys.stderr))
     for name, offset in _first_of_each(release.unknown):

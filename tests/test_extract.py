@@ -203,6 +203,8 @@ BAD = {
     "truncated": (lambda: _pdf((RELEASES / "fy2021q3_four_segments.txt").read_text(encoding="utf-8"))[:3000], "truncated PDF"),
     "not alibaba": (lambda: b"Acme Corp Reports Third Quarter Results\nRevenue was $10 million for the quarter ended September 30, 2026.\n",
                     "is not an Alibaba Group quarterly results announcement"),
+    "no tables": (lambda: b"Alibaba Group Announces June Quarter 2026 Results\nHangzhou, China, August 20, 2026 - Alibaba Group Holding "
+                  b"Limited today announced its financial results for the quarter ended June 30, 2026. Nothing else.\n", "none of the tables"),
     "garbled pdf": (lambda: b"%PDF-1.7\n" + bytes(range(256)) * 4 + b"\n%%EOF\n", "damaged or truncated PDF"),
 }
 
@@ -329,6 +331,29 @@ def test_append_to_a_bad_file_writes_nothing(tmp_path):
 def test_out_diff_and_append_are_one_at_a_time(tmp_path):
     result = run("extract", RELEASES / "fy2027q1_ai_segments.txt", "--diff", "--out", tmp_path / "x.csv")
     assert result.returncode == 2 and not (tmp_path / "x.csv").exists()
+    assert run("extract", RELEASES / "fy2027q1_ai_segments.txt", "--metrics", tmp_path / "m.csv").returncode == 2
+    two = run("extract", RELEASES / "fy2027q1_ai_segments.txt", RELEASES / "fy2024q3_business_groups.txt", "--url", "https://example.org/r.pdf")
+    assert two.returncode == 2 and "one FILE" in two.stderr
+
+
+def test_url_goes_into_the_source():
+    rows = read("fy2027q1_ai_segments.txt", url="https://example.org/Alibaba%20Q.pdf")
+    assert (rows["source"] == "Alibaba Group Announces June Quarter 2026 Results, company release 2026-08-20 (PDF: https://example.org/Alibaba%20Q.pdf)").all()
+
+
+def test_append_that_cannot_write_is_one_line(tmp_path, monkeypatch, capsys):
+    from alibiz import cli
+
+    path, _ = _without_quarter(tmp_path, "FY2027Q1")
+    before = path.read_bytes()
+
+    def refused(target, data):
+        raise PermissionError(13, "Permission denied", str(target))
+
+    monkeypatch.setattr(extract, "write_atomic", refused)
+    assert cli.main(["extract", str(RELEASES / "fy2027q1_ai_segments.txt"), "--append", str(path)]) == 1
+    assert capsys.readouterr().err.strip() == f"alibiz extract: cannot write {path}: Permission denied"
+    assert path.read_bytes() == before
 
 
 def test_tokens_handle_the_printed_forms():
