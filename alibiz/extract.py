@@ -499,7 +499,7 @@ def _layout(header: str, current_year: int) -> Layout | None:
     if len(money) < 2 or len(years) < 2:
         return None
     order = ["current" if y == current_year else "prior" for y in years[: len(money)]]
-    roles, m = [], 0
+    roles, m, growth = [], 0, False
     for column in columns:
         lower = column.lower()
         if lower == "rmb":
@@ -510,7 +510,9 @@ def _layout(header: str, current_year: int) -> Layout | None:
         elif "revenue" in lower:
             roles.append("share")
         else:
-            roles.append("yoy")
+            growth = True  # the growth column is the last, wherever the text layer put its heading
+    if growth:
+        roles.append("yoy")
     return Layout(tuple(roles))
 
 
@@ -575,6 +577,8 @@ def _row_figures(release: Release, layout: Layout, rows: list[Row], money_metric
         for role, basis, name in (("current", "as_reported", metric), ("prior", "restated", metric), ("yoy", "as_reported", growth)):
             if role in cells:
                 out.append(Figure(names, name, cells[role].value, basis, where, cells[role].offset))
+        if row.label.lower().startswith("consolidated"):
+            break  # what follows reconciles the total to income from operations
     return out
 
 
