@@ -330,7 +330,7 @@ def _date(text: str) -> pd.Timestamp:
 def _release(name: str, kind: str, text: str) -> Release:
     """The release's title, date and quarter; ExtractError if it is not a results announcement."""
     head = re.sub(r"\s+", " ", text[:6000])
-    quarter = re.search(rf"results for the (?:quarter|three months)(?: and (?:the )?(?:full )?fiscal year)? ended ({_DATE})", head, re.I)
+    quarter = re.search(rf"results for the (?:quarter|three months)(?: and (?:the )?(?:full )?fiscal year| ended and the (?:six|nine) months)? ended ({_DATE})", head, re.I)
     title = re.search(r"Alibaba Group Announces (.{5,160}?)Results(?: and Interim Results for the Six Months Ended " + _DATE + r")?", head)
     if quarter is None or title is None:
         raise ExtractError(name, "is not an Alibaba Group quarterly results announcement "
