@@ -175,13 +175,16 @@ class _HTMLText(html.parser.HTMLParser):
 def html_text(markup: str) -> str:
     """The visible text of an HTML document, one cell after another.
 
-    >>> html_text("<table><tr><td>Revenue</td><td>1,234</td></tr></table>").split()
-    ['Revenue', '1,234']
+    >>> html_text("<table><tr><td>Loss</td><td>(1,234</td><td>)</td><td>(5</td><td>)%</td></tr></table>").split()
+    ['Loss', '(1,234)', '(5)%']
     """
     parser = _HTMLText()
     parser.feed(markup)
     parser.close()
     text = "".join(parser.parts)
+    # 6-K exhibits often set a loss's closing parenthesis and the per cent sign in cells of their own
+    text = re.sub(r"\((\d[\d,.]*)\s+\)", r"(\1)", text)
+    text = re.sub(r"(\d\)?)[ \t]+%", r"\1%", text)
     return re.sub(r"[ \t]*\n\s*", "\n", text).strip()
 
 
