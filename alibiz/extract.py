@@ -132,7 +132,7 @@ def _pdf_text(name: str, data: bytes) -> str:
         raise
     except Exception as error:  # noqa: BLE001 - whatever pypdf trips on in a damaged file is the file's fault
         raise ExtractError(name, f"is a damaged or truncated PDF ({type(error).__name__}): download it again") from None
-    text = "\n\n".join(pages)
+    text = "\n\f\n".join(pages)  # a form feed between pages: blank to the reader, counted for the page of a warning
     if len(re.findall(r"[A-Za-z]{3,}", text)) < 20:
         raise ExtractError(name, f"is a PDF without a text layer ({len(pages)} page{'s' * (len(pages) != 1)} of images, a scan): "
                            "use the text version from the investor-relations site or the 6-K exhibit, or run OCR (e.g. ocrmypdf) first")
@@ -222,7 +222,7 @@ def _without_page_numbers(text: str) -> str:
     ['Revenue', '10', '20', 'end']
     """
     pieces, last, expected = [], 0, 1
-    for match in re.finditer(r"(?:^|\n)[ \t]*(?:\n[ \t]*)*?(\d{1,3})[ \t]*(?=\n|$)", text):
+    for match in re.finditer(r"(?:^|\n)[ \t\f]*(?:\n[ \t\f]*)*?(\d{1,3})[ \t]*(?=\n|$)", text):
         number = int(match.group(1))
         if number == expected and (match.start() == 0 or "\n" in match.group(0)[1:] or expected == 1):
             pieces += [text[last : match.start(1)], " "]
@@ -318,8 +318,13 @@ class Release:
     def prior_end(self) -> pd.Timestamp:
         return fiscal.quarter_end(self.quarter - 4)
 
-    def line_of(self, offset: int) -> int:
-        return self.text.count("\n", 0, offset) + 1
+    def where(self, offset: int) -> str:
+        """``FILE:LINE`` of a place in the text; in a PDF, its page and the line on that page."""
+        if self.kind != "pdf":
+            return f"{self.name}:{self.text.count(chr(10), 0, offset) + 1}"
+        page_start = self.text.rfind("\f", 0, offset) + 1
+        page = self.text.count("\f", 0, offset) + 1
+        return f"{self.name}: page {page}, line {self.text.count(chr(10), page_start, offset)}"
 
 
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
@@ -937,11 +942,12 @@ def extract_release(source, *, url: str | None = None, warn: Callable[[str], Non
     rows = _rows_of(release, _source(release, url))
     report = warn or (lambda message: print(message, file=sys.stderr))
     for name, offset in _first_of_each(release.unknown):
-        report(f"{release.name}:{release.line_of(offset)}: '{name}' is not in segment_labels.csv: left out (add the label to read it)")
-    for line, what in sorted({(release.line_of(offset), what) for what, offset in release.unnamed}):
-        report(f"{release.name}:{line}: {what}: left out")
+        report(f"{release.where(offset)}: '{name}' is not in segment_labels.csv: left out (add the label to read it)")
+    lines = {release.where(offset): (offset, what) for what, offset in sorted(release.unnamed, reverse=True)}
+    for where, (_, what) in sorted(lines.items(), key=lambda item: item[1][0]):
+        report(f"{where}: {what}: left out")
     for what, offset in release.conflicts:
-        report(f"{release.name}:{release.line_of(offset)}: {what} is printed with two different values: left out for a person to read")
+        report(f"{release.where(offset)}: {what} is printed with two different values: left out for a person to read")
     return validated(rows, f"rows read from {release.name}")
 
 

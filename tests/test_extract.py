@@ -177,6 +177,20 @@ def test_a_pdf_reads_like_its_text(tmp_path):
     pd.testing.assert_frame_equal(from_pdf[key], from_text[key])
 
 
+def test_a_pdf_warning_names_the_page(tmp_path):
+    text = (RELEASES / "fy2021q3_four_segments.txt").read_text(encoding="utf-8")
+    path = tmp_path / "renamed.pdf"
+    path.write_bytes(_pdf(text.replace("Cloud computing 10,721", "Cloud wonders 10,721")))
+    from pypdf import PdfReader
+
+    page = next(n for n, p in enumerate(PdfReader(path).pages, start=1) if "Cloud wonders" in p.extract_text())
+    line = next(n for n, t in enumerate(PdfReader(path).pages[page - 1].extract_text().splitlines(), start=1) if "Cloud wonders" in t)
+    warnings = []
+    extract_release(path, warn=warnings.append)
+    assert len(warnings) == 1 and warnings[0].startswith(f"{path}: page {page}, line {line}: ")
+    assert warnings[0].endswith("'Cloud wonders' is not in segment_labels.csv: left out (add the label to read it)")
+
+
 def test_kind_is_told_from_content(tmp_path):
     html = tmp_path / "release.pdf"
     html.write_bytes((RELEASES / "fy2026q1_four_segments_6k.html").read_bytes())
