@@ -44,11 +44,10 @@ import pandas as pd
 
 from alibiz import fiscal
 from alibiz.load import _bytes as read_bytes
-from alibiz.load import load_metrics, load_segment_labels, metrics_schema
+from alibiz.load import load_metric_registry, load_metrics, load_segment_labels, metrics_schema
 from alibiz.validate import DataError
 
 COLUMNS = [c.name for c in metrics_schema().columns]
-GROUP = "group"
 CMR_SEGMENT = "china_ecommerce"  # customer management revenue is China e-commerce's, whatever the era calls it
 
 
@@ -550,9 +549,9 @@ class Text:
         return re.compile(pattern, flags).search(self.flat, start)
 
 
-def _row_table(doc: Text, anchor: str, current_year: int, start: int = 0):
+def _row_table(doc: Text, anchor: str, current_year: int) -> tuple[Layout | None, list[Row]]:
     """The layout and rows of the first 'Three months ended' row table after ``anchor`` (None, [] if none)."""
-    found = doc.find(anchor, start)
+    found = doc.find(anchor)
     head = doc.find(r"Three months ended", found.end()) if found else None
     if head is None or head.start() - found.end() > 400:
         return None, []
@@ -743,11 +742,11 @@ def _sentences(release: Release, doc: Text) -> list[Figure]:
     """Figures the releases print only in their text: like-for-like growth, consumer counts."""
     flat, figures = doc.flat, []
 
-    def add(match: re.Match | None, names, metric, group=1, scale=1.0):
+    def add(match: re.Match | None, names, metric, scale=1.0):
         if match is not None:
-            raw = match.group(group).replace(",", "")
+            raw = match.group(1).replace(",", "")
             value = float(raw) * scale
-            offset = doc.toks[doc.index_at(match.start(group))].offset
+            offset = doc.toks[doc.index_at(match.start(1))].offset
             figures.append(Figure(names, metric, value, "as_reported", "text", offset))
 
     add(re.search(r"[Ee]xcluding (?:the (?:consolidation|contribution) of |revenue from (?:the )?(?:disposed businesses of )?)?Sun Art(?: and Intime)?[^.]{0,120}?"
@@ -875,7 +874,7 @@ def _rows_of(release: Release, source: str) -> pd.DataFrame:
             "basis": figure.basis,
             "source": source,
             "published": published,
-            "note": _note(figure, release),
+            "note": _note(figure),
         }
         if key in seen:
             if seen[key][0].value != figure.value:
@@ -889,16 +888,15 @@ def _rows_of(release: Release, source: str) -> pd.DataFrame:
     return frame.sort_values("period_end", kind="stable", ignore_index=True)  # the year before first, each in reading order
 
 
-def _note(figure: Figure, release: Release) -> str:
+def _note(figure: Figure) -> str:
+    """Where in the release the figure was read, so that a person can check it there."""
     if figure.basis == "restated":
-        return f"prior-year comparative in the {figure.where}, as this release prints it"
-    return figure.where
+        return f"prior-year comparative in the {figure.where}, as this release prints it; read by alibiz extract"
+    return f"{figure.where}; read by alibiz extract"
 
 
 @lru_cache(maxsize=None)
 def _units() -> dict[str, str]:
-    from alibiz.load import load_metric_registry
-
     registry = load_metric_registry()
     return dict(zip(registry["metric"], registry["unit"]))
 
