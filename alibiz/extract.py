@@ -292,6 +292,7 @@ class Figure:
     basis: str  # as_reported (the quarter's column) or restated (the prior-year column)
     where: str  # which table or sentence it was read in
     offset: int
+    in_use_only: bool = False  # its name counts only in the quarters segment_labels.csv gives it (a scope)
 
 
 @dataclass
@@ -702,7 +703,7 @@ def _column_metric(label: str, previous: str | None) -> str | None:
     return None
 
 
-_NOT_SEGMENTS = ("Unallocated", "Inter-segment elimination", "Corporate and eliminations")
+_NOT_SEGMENTS = ("Unallocated", "Inter-segment elimination", "Consolidation adjustments", "Corporate and eliminations")
 _GROUP_COLUMNS = ("Consolidated", "Total")
 
 
@@ -742,23 +743,25 @@ def _sentences(release: Release, doc: Text) -> list[Figure]:
     """Figures the releases print only in their text: like-for-like growth, consumer counts."""
     flat, figures = doc.flat, []
 
-    def add(match: re.Match | None, names, metric, scale=1.0):
+    def add(match: re.Match | None, names, metric, scale=1.0, in_use_only=False):
         if match is not None:
             raw = match.group(1).replace(",", "")
             value = float(raw) * scale
             offset = doc.toks[doc.index_at(match.start(1))].offset
-            figures.append(Figure(names, metric, value, "as_reported", "text", offset))
+            figures.append(Figure(names, metric, value, "as_reported", "text", offset, in_use_only))
 
     add(re.search(r"[Ee]xcluding (?:the (?:consolidation|contribution) of |revenue from (?:the )?(?:disposed businesses of )?)?Sun Art(?: and Intime)?[^.]{0,120}?"
                   r"(?:would have (?:grown|increased)|grew|increased|an increase of)(?: by)? (\d+)%", flat), ("Alibaba Group",), "revenue_yoy_lfl")
     add(re.search(r"[Aa]nnual active consumers (?:on|of) (?:our )?China retail marketplaces (?:reached|was|were) (\d+) million", flat),
         ("China retail marketplaces",), "aac")
     # the Alibaba Ecosystem's consumers, June 2021 to March 2022 quarters ('over 1 billion' is a bound, not a figure)
+    # (earlier releases count other scopes in such sentences, the 'Alibaba Digital Economy': those names are
+    # taken only in the quarters the labels give them)
     add(re.search(r"annual active consumers (?:across|of|in) the Alibaba Ecosystem (?:reached|was|were) (?:approximately |about )?(\d+\.\d+|\d+) billion", flat),
         ("Alibaba Group",), "aac", scale=1000)
-    add(re.search(r"(\d+) million (?:annual active )?consumers in China(?:\d|\(\d\))?(?= |,)", flat), ("China (Alibaba Ecosystem)",), "aac")
+    add(re.search(r"(\d+) million (?:annual active )?consumers in China(?:\d|\(\d\))?(?= |,)", flat), ("China (Alibaba Ecosystem)",), "aac", in_use_only=True)
     add(re.search(r"(\d+) million (?:annual active )?consumers (?:overseas|outside (?:of )?China)", flat),
-        ("Overseas (Alibaba Ecosystem)", "Overseas (Alibaba Group)"), "aac")
+        ("Overseas (Alibaba Ecosystem)", "Overseas (Alibaba Group)"), "aac", in_use_only=True)
     return figures
 
 
@@ -810,7 +813,7 @@ def _labels() -> list[str]:
     return [entry.label for entries in _label_index().values() for entry in entries]
 
 
-def _lineage(names: tuple[str, ...], metric: str, quarter: pd.Period) -> tuple[str, str] | None:
+def _lineage(names: tuple[str, ...], metric: str, quarter: pd.Period, in_use_only: bool = False) -> tuple[str, str] | None:
     """The (segment, label) a printed name belongs to, or None if the labels do not know it.
 
     Customer management revenue is China e-commerce's: its name is the first of
@@ -820,7 +823,7 @@ def _lineage(names: tuple[str, ...], metric: str, quarter: pd.Period) -> tuple[s
     """
     cmr = metric in ("cmr", "cmr_yoy")
     searched = names if cmr or metric == "aac" else names[:1]
-    for in_use in (True, False):  # a name in use in the release's quarter first, then any the labels know
+    for in_use in (True,) if in_use_only else (True, False):  # a name in use in the release's quarter first, then any
         for name in searched:
             entries = [e for e in _label_index().get(name.lower(), ()) if (not cmr or e.segment == CMR_SEGMENT) and (e.in_use(quarter) or not in_use)]
             segments = list(dict.fromkeys(e.segment for e in entries))
@@ -832,7 +835,7 @@ def _lineage(names: tuple[str, ...], metric: str, quarter: pd.Period) -> tuple[s
 
 
 _SKIPPED = re.compile(
-    r"(?:Total )?(?:Unallocated|Inter-segment eliminations?|Consolidated(?: revenue| adjusted EBITA)?|Total|Others|"
+    r"(?:Total )?(?:Unallocated|Inter-segment eliminations?|Consolidation adjustments|Consolidated(?: revenue| adjusted EBITA)?|Total|Others|"
     r"Direct sales(?:,)? (?:logistics )?and others|Direct sales|Income from operations|"
     r"Less: .*|Add: .*|Adjusted EBITA margin|(?:China )?Quick commerce|Global Wholesale|"
     r"Commission|Total core commerce|Total commerce|Total (?:segments|revenue)|Total segment (?:revenue|adjusted EBITA))",
@@ -851,7 +854,9 @@ def _rows_of(release: Release, source: str) -> pd.DataFrame:
         if re.fullmatch(r"Consolidated(?: revenue| adjusted EBITA)?|Total", printed, re.I):
             printed = "Alibaba Group"  # the consolidated line of a segment table is the group's figure
         names = (printed, *figure.names[1:])
-        found = _lineage(names, figure.metric, quarter)
+        found = _lineage(names, figure.metric, quarter, figure.in_use_only)
+        if found is None and figure.in_use_only:
+            continue  # a count of another scope than the one the labels name for this quarter
         if found is None:
             if figure.metric in ("cmr", "cmr_yoy"):
                 release.unknown.append((" / ".join(reversed(figure.names)) + " (customer management revenue)", figure.offset))
