@@ -750,8 +750,9 @@ def _sentences(release: Release, doc: Text) -> list[Figure]:
             offset = doc.toks[doc.index_at(match.start(1))].offset
             figures.append(Figure(names, metric, value, "as_reported", "text", offset, in_use_only))
 
-    add(re.search(r"[Ee]xcluding (?:the (?:consolidation|contribution) of |revenue from (?:the )?(?:disposed businesses of )?)?Sun Art(?: and Intime)?[^.]{0,120}?"
-                  r"(?:would have (?:grown|increased)|grew|increased|an increase of)(?: by)? (\d+)%", flat), ("Alibaba Group",), "revenue_yoy_lfl")
+    like_for_like = r"[Ee]xcluding (?:the (?:consolidation|contribution) of |revenue from (?:the )?(?:disposed businesses of )?)?Sun Art(?: and Intime)?[^.]{0,120}?" \
+                    r"(?:would have (?:grown|increased)|grew|increased|an increase of)(?: by)? (\d+)%"
+    add(next((m for m in re.finditer(like_for_like, flat) if _about_the_quarter(flat, m.start())), None), ("Alibaba Group",), "revenue_yoy_lfl")
     add(re.search(r"[Aa]nnual active consumers (?:on|of) (?:our )?China retail marketplaces (?:reached|was|were) (\d+) million", flat),
         ("China retail marketplaces",), "aac")
     # the Alibaba Ecosystem's consumers, June 2021 to March 2022 quarters ('over 1 billion' is a bound, not a figure)
@@ -763,6 +764,12 @@ def _sentences(release: Release, doc: Text) -> list[Figure]:
     add(re.search(r"(\d+) million (?:annual active )?consumers (?:overseas|outside (?:of )?China)", flat),
         ("Overseas (Alibaba Ecosystem)", "Overseas (Alibaba Group)"), "aac", in_use_only=True)
     return figures
+
+
+def _about_the_quarter(flat: str, at: int) -> bool:
+    """Whether the text before ``at`` last named the quarter, not the fiscal year or six months."""
+    named = re.findall(r"quarter ended|same quarter|fiscal year|(?:six|nine|twelve) months", flat[max(0, at - 600) : at], re.I)
+    return bool(named) and named[-1].lower() in ("quarter ended", "same quarter")
 
 
 def _growth_sentences(release: Release, doc: Text, tables: list[Figure]) -> list[Figure]:
