@@ -76,6 +76,15 @@ def test_four_segment_era_figures():
     assert labels["china_commerce_retail", "revenue", "as_reported"] == "China commerce retail"
 
 
+def test_like_for_like_growth_of_the_fiscal_year_is_not_the_quarters(tmp_path):
+    text = (RELEASES / "fy2021q3_four_segments.txt").read_text(encoding="utf-8")
+    quarter = "Excluding the consolidation of Sun Art, our revenue would have grown 27% year-over-year."
+    year = "In the fiscal year ended March 31, 2021, revenue grew. Excluding the consolidation of Sun Art, our revenue would have grown 32% year-over-year."
+    path = tmp_path / "year.txt"
+    path.write_text(text.replace(quarter, year), encoding="utf-8")
+    assert extract_release(path).query("metric == 'revenue_yoy_lfl'").empty
+
+
 def test_seven_segment_era_column_tables_in_either_order():
     rows = read("fy2023q1_seven_segments.txt")
     # the block of the year before comes first and without its date: told apart by the US$ column
