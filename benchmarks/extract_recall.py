@@ -88,7 +88,7 @@ def recall_table(show_missing: bool) -> tuple[pd.DataFrame, list[str]]:
                 print(f"  differs from other source {digest[:4]} {row.fiscal_period} {row.segment} {row.metric} {row.basis} data {row.data_value:g} read {row.value:g}")
             for row in against_all[against_all["status"] == "new"].itertuples():
                 print(f"  new {digest[:4]} {row.fiscal_period} {row.segment} {row.metric} {row.basis} {row.value:g} ({row.segment_label}; {row.note})")
-    return pd.DataFrame(lines), warnings
+    return pd.DataFrame(lines).sort_values("quarter", ignore_index=True), warnings
 
 
 def timings(repeats: int = 3) -> dict[str, float]:
