@@ -38,6 +38,8 @@ _PLOTTING = ("plot_metric", "plot_event_study", "dashboard", "style")
 # The explorer needs ipywidgets and ipympl (the notebooks extra) too. Its module is
 # alibiz.explorer: a submodule named explore would replace this function once imported.
 _EXPLORER = ("explore",)
+# The release reader sits at the top of the data flow: imported on first use too.
+_EXTRACT = ("extract_release", "ExtractError")
 
 
 def __getattr__(name):
@@ -49,6 +51,10 @@ def __getattr__(name):
         from alibiz import explorer
 
         return getattr(explorer, name)
+    if name in _EXTRACT:
+        from alibiz import extract
+
+        return getattr(extract, name)
     if name == "__version__":  # read from the installed metadata only when asked
         from importlib.metadata import PackageNotFoundError, version
 
@@ -66,6 +72,8 @@ __all__ = [
     "dashboard",
     "ebita_margin",
     "event_study",
+    "ExtractError",
+    "extract_release",
     "event_window",
     "explore",
     "growth_from_levels",

@@ -4,6 +4,7 @@
     $ alibiz validate my_quarter.csv  # your own file, same columns
     $ alibiz coverage --segment aidc
     $ alibiz report --out reports     # every chart and index.html
+    $ alibiz extract release.pdf --diff   # a results announcement's rows beside the data
 
 Exit status: 0 when all is well, 1 when a data file is bad or missing (every
 problem printed, never a traceback), 2 for a usage error.
@@ -98,6 +99,22 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--metrics", metavar="FILE", help="a metrics file (default: the bundled data)")
     report.add_argument("--events", metavar="FILE", help="an events file (default: the bundled data)")
     report.set_defaults(run=_report)
+
+    extract = commands.add_parser(
+        "extract",
+        help="read a results announcement into rows of metrics.csv",
+        description="Read Alibaba Group results announcements (the PDF, the 6-K's HTML exhibit or the PDF's text "
+        "as .txt; told apart by their content) and write their figures as rows in the columns of metrics.csv. "
+        "A segment name segment_labels.csv does not know is reported on stderr and left out.",
+    )
+    extract.add_argument("files", nargs="+", metavar="FILE")
+    extract.add_argument("--url", help="where the release was published (goes into each row's source)")
+    extract.add_argument("--metrics", metavar="FILE", help="with --diff, compare with this metrics file (default: the bundled data)")
+    written = extract.add_mutually_exclusive_group()
+    written.add_argument("--out", metavar="FILE", help="write the rows to FILE instead of standard output")
+    written.add_argument("--diff", action="store_true", help="show each row as new, same or different from the data; exit 1 if any differs")
+    written.add_argument("--append", metavar="FILE", help="add the new rows to this metrics file, after checking it whole (atomic)")
+    extract.set_defaults(run=_extract)
     return parser
 
 
@@ -147,6 +164,45 @@ def _report(args) -> int:
         print(f"alibiz report: cannot write the report to {args.out}: {reason}", file=sys.stderr)
         return 1
     print(f"wrote {len(written)} files to {args.out}/")
+    return 0
+
+
+def _extract(args) -> int:
+    from alibiz import extract  # reads PDFs through pypdf: imported only for this command
+
+    if args.url and len(args.files) > 1:
+        print("alibiz extract: --url names where one release was published: give one FILE with it", file=sys.stderr)
+        return 2
+    if args.metrics and not args.diff:
+        print("alibiz extract: --metrics goes with --diff (--append compares with the file it appends to)", file=sys.stderr)
+        return 2
+    try:
+        rows = extract.extract_releases(args.files, url=args.url, progress=None)  # the place for a progress line
+    except extract.ExtractError as error:
+        print(f"alibiz extract: {error}", file=sys.stderr)
+        return 1
+    if args.append:
+        try:
+            added = extract.append(rows, args.append)
+        except OSError as error:
+            print(f"alibiz extract: cannot write {args.append}: {error.strerror or error}", file=sys.stderr)
+            return 1
+        print(f"added {added} new row{'s' * (added != 1)} to {args.append} ({len(rows) - added} already there)")
+        return 0
+    if args.diff:
+        compared = extract.compare(rows, alibiz.load_metrics(args.metrics))
+        print(extract.diff_text(compared))
+        return 1 if (compared["status"] == "different").any() else 0
+    text = extract.to_csv(rows)
+    if args.out:
+        try:
+            extract.write_atomic(Path(args.out), text.encode("utf-8"))
+        except OSError as error:
+            print(f"alibiz extract: cannot write {args.out}: {error.strerror or error}", file=sys.stderr)
+            return 1
+        print(f"wrote {len(rows)} rows to {args.out}")
+    else:
+        sys.stdout.write(text)
     return 0
 
 

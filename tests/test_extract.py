@@ -1,0 +1,392 @@
+"""The release reader: our own documents in the releases' layout, of every era, as text, PDF and HTML.
+
+The fixtures in tests/fixtures/releases/ are written for these tests in the
+layout of Alibaba's results announcements (their tables and the sentences that
+carry figures); the figures are the releases' own and are in data/metrics.csv,
+so every row read from a fixture must agree with the bundled data.
+"""
+
+import io
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import alibiz
+from alibiz import extract
+from alibiz.extract import ExtractError, extract_release
+
+RELEASES = Path(__file__).parent / "fixtures" / "releases"
+ALIBIZ = Path(sys.executable).parent / "alibiz"
+ERAS = {
+    "fy2021q3_four_segments.txt": ("FY2021Q3", "2021-02-02", "Alibaba Group Announces December Quarter 2020 Results"),
+    "fy2023q1_seven_segments.txt": ("FY2023Q1", "2022-08-04", "Alibaba Group Announces June Quarter 2022 Results"),
+    "fy2024q3_business_groups.txt": ("FY2024Q3", "2024-02-07", "Alibaba Group Announces December Quarter 2023 Results"),
+    "fy2026q1_four_segments.txt": ("FY2026Q1", "2025-08-29", "Alibaba Group Announces June Quarter 2025 Results"),
+    "fy2026q1_four_segments_6k.html": ("FY2026Q1", "2025-08-29", "Alibaba Group Announces June Quarter 2025 Results"),
+    "fy2027q1_ai_segments.txt": ("FY2027Q1", "2026-08-20", "Alibaba Group Announces June Quarter 2026 Results"),
+}
+
+
+def run(*args, cwd=None):
+    return subprocess.run([ALIBIZ, *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=120)
+
+
+def read(name, warnings=None, **kwargs):
+    found = [] if warnings is None else warnings
+    return extract_release(RELEASES / name, warn=found.append, **kwargs)
+
+
+def value(rows, fiscal_period, segment, metric, basis="as_reported"):
+    picked = rows.query("fiscal_period == @fiscal_period and segment == @segment and metric == @metric and basis == @basis")
+    assert len(picked) == 1, f"{fiscal_period} {segment} {metric} {basis}: {len(picked)} rows"
+    return picked["value"].iloc[0]
+
+
+@pytest.mark.parametrize("name", ERAS)
+def test_every_era_reads_and_agrees_with_the_data(name):
+    quarter, published, title = ERAS[name]
+    warnings = []
+    rows = read(name, warnings)
+    assert list(rows.columns[:2]) == ["period_end", "fiscal_period"] and "period" in rows  # the loader's frame
+    assert set(rows.loc[rows["basis"] == "as_reported", "fiscal_period"]) == {quarter}
+    assert (rows["published"] == pd.Timestamp(published)).all()
+    assert rows["source"].str.startswith(f"{title}, company release {published} (read from the file {name})").all()
+    compared = extract.compare(rows, alibiz.load_metrics())
+    assert not (compared["status"] == "different").any(), compared[compared["status"] == "different"]
+    assert (compared["status"] == "same").mean() > 0.9
+    assert warnings == []
+
+
+def test_four_segment_era_figures():
+    rows = read("fy2021q3_four_segments.txt")
+    assert value(rows, "FY2021Q3", "core_commerce", "adjusted_ebita") == 66637  # '66,637(3)': footnote dropped
+    assert value(rows, "FY2021Q3", "dme", "adjusted_ebita") == -1389  # '(1,389)': a loss
+    assert value(rows, "FY2020Q3", "cloud", "adjusted_ebita", "restated") == -356
+    assert value(rows, "FY2021Q3", "dme", "revenue") == 8079  # 'entertainment\n(3) 8,028 ...': not a loss of 3
+    assert value(rows, "FY2021Q3", "china_ecommerce", "cmr") == 101919
+    assert value(rows, "FY2021Q3", "china_commerce_retail", "revenue") == 153679  # the unnamed subtotal
+    assert value(rows, "FY2021Q3", "group", "revenue_yoy_lfl") == 27
+    assert value(rows, "FY2021Q3", "china_ecommerce", "aac") == 779
+    labels = rows.set_index(["segment", "metric", "basis"])["segment_label"]
+    assert labels["china_ecommerce", "cmr", "as_reported"] == "China commerce retail"
+    assert labels["china_commerce_retail", "revenue", "as_reported"] == "China commerce retail"
+
+
+def test_like_for_like_growth_of_the_fiscal_year_is_not_the_quarters(tmp_path):
+    text = (RELEASES / "fy2021q3_four_segments.txt").read_text(encoding="utf-8")
+    quarter = "Excluding the consolidation of Sun Art, our revenue would have grown 27% year-over-year."
+    year = "In the fiscal year ended March 31, 2021, revenue grew. Excluding the consolidation of Sun Art, our revenue would have grown 32% year-over-year."
+    path = tmp_path / "year.txt"
+    path.write_text(text.replace(quarter, year), encoding="utf-8")
+    assert extract_release(path).query("metric == 'revenue_yoy_lfl'").empty
+
+
+def test_seven_segment_era_column_tables_in_either_order():
+    rows = read("fy2023q1_seven_segments.txt")
+    # the block of the year before comes first and without its date: told apart by the US$ column
+    assert value(rows, "FY2022Q1", "china_ecommerce", "adjusted_ebita", "restated") == 50822
+    assert value(rows, "FY2023Q1", "china_ecommerce", "adjusted_ebita") == 43574
+    assert value(rows, "FY2023Q1", "aidc", "adjusted_ebita_yoy") == -52
+    assert value(rows, "FY2023Q1", "group", "revenue_yoy") == 0  # printed (0)%
+    assert value(rows, "FY2023Q1", "china_ecommerce", "cmr_yoy") == -10
+    assert "N/A" not in set(rows["value"].astype(str))
+
+
+def test_business_group_era_and_page_breaks_inside_tables():
+    rows = read("fy2024q3_business_groups.txt")
+    assert value(rows, "FY2024Q3", "aidc", "adjusted_ebita_yoy") == -388
+    assert value(rows, "FY2024Q3", "cainiao", "adjusted_ebita") == 961
+    assert rows.query("segment == 'cainiao' and metric == 'adjusted_ebita_yoy'").empty  # N/A
+    assert value(rows, "FY2024Q3", "china_ecommerce", "cmr") == 92113
+    assert rows.set_index(["segment", "metric", "basis"]).loc[("china_ecommerce", "cmr", "as_reported"), "segment_label"] == "Taobao and Tmall Group"
+    assert value(rows, "FY2024Q3", "cloud", "revenue") == 28066  # the nine-months table is not read
+    assert value(rows, "FY2024Q3", "group", "adjusted_ebita") == 52843
+
+
+def test_html_exhibit_of_the_2025_segments():
+    rows = read("fy2026q1_four_segments_6k.html")
+    assert value(rows, "FY2026Q1", "china_ecommerce", "cmr") == 89252
+    assert value(rows, "FY2025Q1", "china_ecommerce", "cmr", "restated") == 81088
+    assert value(rows, "FY2026Q1", "china_commerce_retail", "revenue") == 118577
+    assert value(rows, "FY2026Q1", "aidc", "adjusted_ebita") == -59
+    assert rows.query("segment_label.str.contains('Quick')", engine="python").empty
+
+
+def test_the_html_exhibit_and_the_text_agree():
+    key = ["period_end", "segment", "metric", "basis", "value"]
+    from_html = read("fy2026q1_four_segments_6k.html").set_index(key[:4])["value"]
+    from_text = read("fy2026q1_four_segments.txt").set_index(key[:4])["value"]
+    shared = from_html.index.intersection(from_text.index)
+    assert len(shared) >= 35
+    assert (from_html[shared] == from_text[shared]).all()
+    assert value(read("fy2026q1_four_segments.txt"), "FY2026Q1", "group", "revenue_yoy_lfl") == 10
+
+
+def test_a_row_without_a_name_is_reported(tmp_path):
+    text = (RELEASES / "fy2026q1_four_segments.txt").read_text(encoding="utf-8")
+    path = tmp_path / "extra_cell.txt"
+    path.write_text(text.replace("108,522 118,577 9%", "108,522 118,577 16,552 9%"), encoding="utf-8")
+    warnings = []
+    rows = extract_release(path, warn=warnings.append)
+    assert len(warnings) == 1 and "do not line up with the table" in warnings[0]
+    assert rows.query("segment == 'china_commerce_retail' and metric == 'revenue'").empty  # not guessed
+
+
+def test_ai_segment_era():
+    rows = read("fy2027q1_ai_segments.txt")
+    assert value(rows, "FY2027Q1", "ai_labs", "adjusted_ebita_yoy") == -330
+    assert value(rows, "FY2026Q1", "ecommerce", "revenue", "restated") == 198812
+    assert value(rows, "FY2027Q1", "china_ecommerce", "revenue") == 110900
+    assert value(rows, "FY2027Q1", "aidc_retail", "revenue") == 27761
+    assert value(rows, "FY2027Q1", "group", "revenue") == 268953
+    assert rows.query("segment == 'all_others' and metric == 'adjusted_ebita_yoy'").empty  # N/A
+
+
+def _flattened(text):
+    """The text as the parsed JSON copies hold it: every run of blanks one space, page breaks kept."""
+    return re.sub(r"[ \t]*\n(?![ \t]*\n[ \t]*\d+[ \t]*\n)[ \t]*", " ", text)
+
+
+def test_the_same_rows_whether_lines_are_kept_or_flattened():
+    lined = (RELEASES / "fy2021q3_four_segments.txt").read_text(encoding="utf-8")
+    flat = io.BytesIO(_flattened(lined).encode("utf-8"))
+    flat.name = "fy2021q3_four_segments.txt"
+    assert "\nRevenue" not in _flattened(lined)
+    pd.testing.assert_frame_equal(extract_release(flat), read("fy2021q3_four_segments.txt"))
+
+
+def _pdf(text, **kwargs):
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.set_font("Helvetica", size=8)
+    pdf.set_auto_page_break(True, margin=15)
+    pages = re.split(r"\n\s*\n\s*\d+\s*\n", "\n\n" + text)
+    for number, page in enumerate(pages, start=1):
+        pdf.add_page()
+        pdf.cell(0, 5, str(number), new_x="LMARGIN", new_y="NEXT")
+        for line in page.splitlines():
+            pdf.cell(0, 4, line.replace("—", "-").replace("–", "-").encode("latin-1", "replace").decode("latin-1"), new_x="LMARGIN", new_y="NEXT")
+    if kwargs.get("password"):
+        pdf.set_encryption(owner_password="owner", user_password=kwargs["password"])
+    return bytes(pdf.output())
+
+
+def test_a_pdf_reads_like_its_text(tmp_path):
+    text = (RELEASES / "fy2021q3_four_segments.txt").read_text(encoding="utf-8")
+    path = tmp_path / "release.bin"  # the kind comes from the content, not the name
+    path.write_bytes(_pdf(text))
+    from_pdf = extract_release(path)
+    from_text = read("fy2021q3_four_segments.txt")
+    key = ["period_end", "segment", "metric", "basis", "value"]
+    pd.testing.assert_frame_equal(from_pdf[key], from_text[key])
+
+
+def test_a_pdf_warning_names_the_page(tmp_path):
+    text = (RELEASES / "fy2021q3_four_segments.txt").read_text(encoding="utf-8")
+    path = tmp_path / "renamed.pdf"
+    path.write_bytes(_pdf(text.replace("Cloud computing 10,721", "Cloud wonders 10,721")))
+    from pypdf import PdfReader
+
+    page = next(n for n, p in enumerate(PdfReader(path).pages, start=1) if "Cloud wonders" in p.extract_text())
+    line = next(n for n, t in enumerate(PdfReader(path).pages[page - 1].extract_text().splitlines(), start=1) if "Cloud wonders" in t)
+    warnings = []
+    extract_release(path, warn=warnings.append)
+    assert len(warnings) == 1 and warnings[0].startswith(f"{path}: page {page}, line {line}: ")
+    assert warnings[0].endswith("'Cloud wonders' is not in segment_labels.csv: left out (add the label to read it)")
+
+
+def test_kind_is_told_from_content(tmp_path):
+    html = tmp_path / "release.pdf"
+    html.write_bytes((RELEASES / "fy2026q1_four_segments_6k.html").read_bytes())
+    assert extract.read_document(html)[1] == "html"
+    assert len(extract_release(html)) == len(read("fy2026q1_four_segments_6k.html"))
+
+
+def _scan():
+    from fpdf import FPDF
+    from PIL import Image
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.image(Image.new("L", (200, 280), 255), x=10, y=10, w=190)
+    return bytes(pdf.output())
+
+
+BAD = {
+    "empty": (lambda: b"", "is empty"),
+    "blank": (lambda: b"  \n\n ", "is empty"),
+    "binary": (lambda: bytes(range(256)) * 8, "is a binary file"),
+    "scan": (_scan, "without a text layer"),
+    "encrypted": (lambda: _pdf("Alibaba Group Announces June Quarter 2026 Results", password="secret"), "encrypted PDF"),
+    "truncated": (lambda: _pdf((RELEASES / "fy2021q3_four_segments.txt").read_text(encoding="utf-8"))[:3000], "truncated PDF"),
+    "not alibaba": (lambda: b"Acme Corp Reports Third Quarter Results\nRevenue was $10 million for the quarter ended September 30, 2026.\n",
+                    "is not an Alibaba Group quarterly results announcement"),
+    "no tables": (lambda: b"Alibaba Group Announces June Quarter 2026 Results\nHangzhou, China, August 20, 2026 - Alibaba Group Holding "
+                  b"Limited today announced its financial results for the quarter ended June 30, 2026. Nothing else.\n", "none of the tables"),
+    "garbled pdf": (lambda: b"%PDF-1.7\n" + bytes(range(256)) * 4 + b"\n%%EOF\n", "damaged or truncated PDF"),
+}
+
+
+@pytest.mark.parametrize("case", BAD)
+def test_bad_input_is_one_clear_error(case, tmp_path):
+    make, message = BAD[case]
+    path = tmp_path / "input.txt"
+    path.write_bytes(make())
+    with pytest.raises(ExtractError, match=re.escape(message)):
+        extract_release(path)
+    result = run("extract", path)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"alibiz extract: {path}: ") and message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+
+
+def test_scan_message_says_how_to_get_a_text_layer(tmp_path):
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(_scan())
+    with pytest.raises(ExtractError, match="OCR"):
+        extract_release(path)
+
+
+def test_missing_file_and_folder(tmp_path):
+    assert run("extract", tmp_path / "nope.pdf").returncode == 1
+    result = run("extract", tmp_path)
+    assert result.returncode == 1 and "is a directory" in result.stderr
+
+
+def test_unknown_segment_name_is_reported_with_its_line_and_left_out(tmp_path):
+    text = (RELEASES / "fy2021q3_four_segments.txt").read_text(encoding="utf-8")
+    path = tmp_path / "renamed.txt"
+    path.write_text(text.replace("Cloud computing 10,721", "Cloud wonders 10,721"), encoding="utf-8")
+    line = next(n for n, t in enumerate(path.read_text().splitlines(), start=1) if t.startswith("Cloud wonders"))
+    warnings = []
+    rows = extract_release(path, warn=warnings.append)
+    assert warnings == [f"{path}:{line}: 'Cloud wonders' is not in segment_labels.csv: left out (add the label to read it)"]
+    assert rows.query("segment == 'cloud' and metric == 'revenue_yoy'").empty  # only the revenue table printed it
+    assert value(rows, "FY2021Q3", "cloud", "revenue") == 16115  # the segment table still names it
+    result = run("extract", path)
+    assert result.returncode == 0 and "'Cloud wonders' is not in segment_labels.csv" in result.stderr
+
+
+def test_the_cli_writes_rows_that_validate(tmp_path):
+    out = tmp_path / "rows.csv"
+    result = run("extract", RELEASES / "fy2024q3_business_groups.txt", "--out", out)
+    assert result.returncode == 0, result.stderr
+    header = out.read_text(encoding="utf-8").splitlines()[0]
+    assert header == (Path(alibiz.__file__).parent / "data" / "metrics.csv").read_text(encoding="utf-8").splitlines()[0]
+    checked = run("validate", out)
+    assert checked.returncode == 0, checked.stderr
+    stdout = run("extract", RELEASES / "fy2024q3_business_groups.txt")
+    assert stdout.stdout == out.read_text(encoding="utf-8")
+
+
+def test_several_files_at_once(tmp_path):
+    result = run("extract", RELEASES / "fy2024q3_business_groups.txt", RELEASES / "fy2027q1_ai_segments.txt")
+    assert result.returncode == 0, result.stderr
+    periods = {line.split(",")[1] for line in result.stdout.splitlines()[1:]}
+    assert {"FY2024Q3", "FY2027Q1"} <= periods
+    twice = run("extract", RELEASES / "fy2027q1_ai_segments.txt", RELEASES / "fy2027q1_ai_segments.txt")
+    assert twice.returncode == 1 and "duplicate" in twice.stderr.lower() and twice.stdout == ""
+
+
+def test_diff_against_the_bundled_data_and_a_changed_copy(tmp_path):
+    same = run("extract", RELEASES / "fy2027q1_ai_segments.txt", "--diff")
+    assert same.returncode == 0, same.stderr
+    assert same.stdout.strip().splitlines()[-1] == "0 new, 38 same, 0 different"
+    changed = tmp_path / "metrics.csv"
+    bundled = (Path(alibiz.__file__).parent / "data" / "metrics.csv").read_text(encoding="utf-8")
+    changed.write_text(bundled.replace(",ai_labs,AI Labs and Applications,revenue,3338,", ",ai_labs,AI Labs and Applications,revenue,3339,"), encoding="utf-8")
+    differs = run("extract", RELEASES / "fy2027q1_ai_segments.txt", "--diff", "--metrics", changed)
+    assert differs.returncode == 1
+    lines = differs.stdout.splitlines()
+    assert lines[0].startswith("different  FY2027Q1  ai_labs")
+    assert "release: 3338 (Alibaba Group Announces June Quarter 2026 Results" in lines[1]
+    assert "data:    3339 (Alibaba Group Announces June Quarter 2026 Results, company release 2026-08-20 (PDF:" in lines[2]
+
+
+def _without_quarter(tmp_path, quarter):
+    bundled = (Path(alibiz.__file__).parent / "data" / "metrics.csv").read_bytes()
+    kept = [line for line in bundled.split(b"\n") if f",{quarter},".encode() not in line]
+    path = tmp_path / "metrics.csv"
+    path.write_bytes(b"\n".join(kept))
+    return path, bundled
+
+
+def test_append_adds_only_the_new_rows_and_leaves_the_rest_byte_for_byte(tmp_path):
+    path, _ = _without_quarter(tmp_path, "FY2027Q1")
+    before = path.read_bytes()
+    result = run("extract", RELEASES / "fy2027q1_ai_segments.txt", "--append", path)
+    assert result.returncode == 0, result.stderr
+    after = path.read_bytes()
+    assert after.startswith(before)
+    added = after[len(before):].decode("utf-8").splitlines()
+    assert len(added) == 25 and all(",FY2027Q1," in line for line in added)
+    assert result.stdout.startswith("added 25 new rows to")
+    assert run("validate", path).returncode == 0
+    again = run("extract", RELEASES / "fy2027q1_ai_segments.txt", "--append", path)
+    assert again.returncode == 0 and again.stdout.startswith("added 0 new rows") and path.read_bytes() == after
+    assert [p.name for p in tmp_path.iterdir()] == ["metrics.csv"]  # no temporary file left
+
+
+def test_append_refuses_differing_rows_and_writes_nothing(tmp_path):
+    path, bundled = _without_quarter(tmp_path, "FY2099Q1")
+    path.write_bytes(bundled.replace(b",cloud,AI Cloud and Compute Services,revenue,48437,", b",cloud,AI Cloud and Compute Services,revenue,48438,"))
+    before = path.read_bytes()
+    result = run("extract", RELEASES / "fy2027q1_ai_segments.txt", "--append", path)
+    assert result.returncode == 1
+    assert "differ from this file" in result.stderr and "Traceback" not in result.stderr
+    assert path.read_bytes() == before
+
+
+def test_append_to_a_bad_file_writes_nothing(tmp_path):
+    path = tmp_path / "metrics.csv"
+    path.write_text("period_end,fiscal_period\n2024-09-30,FY2025Q2\n", encoding="utf-8")
+    result = run("extract", RELEASES / "fy2027q1_ai_segments.txt", "--append", path)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert path.read_text(encoding="utf-8") == "period_end,fiscal_period\n2024-09-30,FY2025Q2\n"
+
+
+def test_out_diff_and_append_are_one_at_a_time(tmp_path):
+    result = run("extract", RELEASES / "fy2027q1_ai_segments.txt", "--diff", "--out", tmp_path / "x.csv")
+    assert result.returncode == 2 and not (tmp_path / "x.csv").exists()
+    assert run("extract", RELEASES / "fy2027q1_ai_segments.txt", "--metrics", tmp_path / "m.csv").returncode == 2
+    two = run("extract", RELEASES / "fy2027q1_ai_segments.txt", RELEASES / "fy2024q3_business_groups.txt", "--url", "https://example.org/r.pdf")
+    assert two.returncode == 2 and "one FILE" in two.stderr
+
+
+def test_url_goes_into_the_source():
+    rows = read("fy2027q1_ai_segments.txt", url="https://example.org/Alibaba%20Q.pdf")
+    assert (rows["source"] == "Alibaba Group Announces June Quarter 2026 Results, company release 2026-08-20 (PDF: https://example.org/Alibaba%20Q.pdf)").all()
+
+
+def test_append_that_cannot_write_is_one_line(tmp_path, monkeypatch, capsys):
+    from alibiz import cli
+
+    path, _ = _without_quarter(tmp_path, "FY2027Q1")
+    before = path.read_bytes()
+
+    def refused(target, data):
+        raise PermissionError(13, "Permission denied", str(target))
+
+    monkeypatch.setattr(extract, "write_atomic", refused)
+    assert cli.main(["extract", str(RELEASES / "fy2027q1_ai_segments.txt"), "--append", str(path)]) == 1
+    assert capsys.readouterr().err.strip() == f"alibiz extract: cannot write {path}: Permission denied"
+    assert path.read_bytes() == before
+
+
+def test_tokens_handle_the_printed_forms():
+    found = extract.tokens("Revenue(1) 1,234 (25)% (0)% — N/A 5 % 66,637(3)")
+    assert [(t.value, t.kind) for t in found[1:]] == [(1234, "money"), (-25, "pct"), (0, "pct"), (None, "blank"), (None, "blank"), (5, "pct"), (66637, "money")]
+    assert found[0].text == "Revenue"
+
+
+def test_import_alibiz_stays_light():
+    script = "import sys, alibiz; print([m for m in ('pypdf', 'alibiz.extract') if m in sys.modules])"
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+    assert alibiz.extract_release is extract_release
