@@ -134,6 +134,7 @@ class Explorer(widgets.VBox):
         self._points = pd.DataFrame()
         self._drawn_events = self._events.iloc[:0]
         self._pinned = False
+        self._shown = None  # the target whose details the panel shows
         with plotting.style():
             self.figure = Figure(figsize=plotting.METRIC_FIGSIZE, layout="constrained")
         self._canvas = Canvas(self.figure)
@@ -335,7 +336,7 @@ class Explorer(widgets.VBox):
         self._highlight = Line2D([], [], marker="o", markersize=11, markerfacecolor="none", markeredgecolor=plotting.INK,
                                  markeredgewidth=1.6, linestyle="none", visible=False, transform=ax.transData)  # fmt: skip
         figure.add_artist(self._highlight)  # on the figure: the axes keep exactly what plot_metric drew
-        self._pinned = False
+        self._pinned, self._shown = False, None
         self._details.value = _html_lines([[(_HINT, None)]])
         self._table.value = self._rows_html()
         self._printed.value = self._printed_html()
@@ -426,13 +427,14 @@ class Explorer(widgets.VBox):
         if self._pinned or event.x is None:
             return
         target = self._target_at(event.x, event.y)
-        if target is not None:
+        if target is not None and target != self._shown:  # a redraw only when the mouse reaches another target
             self._show(target)
 
     def _on_click(self, event) -> None:
         target = self._target_at(event.x, event.y) if event.x is not None else None
         self._pinned = target is not None
         if target is None:
+            self._shown = None
             self._highlight.set_visible(False)
             self._details.value = _html_lines([[(_HINT, None)]])
             self._canvas.draw_idle()
@@ -441,6 +443,7 @@ class Explorer(widgets.VBox):
 
     def _show(self, target) -> None:
         kind, i = target
+        self._shown = target
         if kind == "point":
             point = self._points.iloc[i]
             lines = self._point_lines(point)

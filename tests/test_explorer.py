@@ -251,6 +251,22 @@ def test_click_pins_the_details_until_a_click_away_from_the_points(ex, metrics):
     assert panel_text(ex) == ex.details("FY2025Q1")
 
 
+def test_the_canvas_redraws_only_when_the_mouse_reaches_another_target(ex, metrics, monkeypatch):
+    """Each redraw of the canvas costs a full render sent to the browser: moving within one point's reach must not."""
+    draws = []
+    monkeypatch.setattr(ex._canvas, "draw_idle", lambda: draws.append(panel_text(ex).splitlines()[0]))
+    values = alibiz.series("aidc", "revenue_yoy", metrics=metrics)
+    at = point_xy(ex, "FY2025Q2", values["2024-09-30"])
+    for dx in range(-3, 4):  # seven mouse moves over the same point
+        move_to(ex, at + (dx, 0))
+    assert draws == ["FY2025Q2 \u00b7 quarter ended 30 Sep 2024"]
+    move_to(ex, point_xy(ex, "FY2025Q1", values["2024-06-30"]))
+    move_to(ex, at)  # back to the first point: a new target again
+    assert [d[:8] for d in draws] == ["FY2025Q2", "FY2025Q1", "FY2025Q2"]
+    move_to(ex, at, "button_press_event")  # pinning the point shown redraws with the pin note
+    assert len(draws) == 4 and "pinned" in panel_text(ex)
+
+
 def test_hovering_an_event_line_shows_its_date_kind_title_and_source(ex, events):
     drawn = sorted(event_dates(ex.figure.axes[0]))
     event = events[(events["date"] == drawn[0]) & events["kind"].isin(ex.kinds)].iloc[0]
