@@ -186,7 +186,13 @@ class Explorer(widgets.VBox):
 
     @traitlets.validate("start", "end")
     def _valid_quarter(self, proposal):
-        return None if proposal["value"] is None else _quarter_of(proposal["value"])
+        value = proposal["value"]
+        if value is None:
+            return None
+        try:
+            return _quarter_of(value)
+        except (ValueError, TypeError) as error:
+            raise ValueError(f"{proposal['trait'].name} must be a fiscal quarter like 'FY2025Q2' or a date inside one; {error}") from None
 
     @traitlets.observe("segment", "metric", "basis", "kinds", "start", "end", "stitch")
     def _state_changed(self, change):
@@ -645,10 +651,20 @@ def _quarter_of(value) -> str:
 
     >>> _quarter_of("FY25Q2"), _quarter_of("2021-01-01")
     ('FY2025Q2', 'FY2021Q4')
+
+    A number is refused: pandas would read 2021 as nanoseconds after 1970.
     """
-    if isinstance(value, (str, pd.Period)) and (isinstance(value, pd.Period) or value.upper().startswith("FY")):
+    if isinstance(value, (int, float, np.number)):
+        raise TypeError(f"got the number {value!r} (write 'FY2021Q1' or '2021-01-01')")
+    if isinstance(value, pd.Period) or (isinstance(value, str) and value.upper().startswith("FY")):
         return fiscal.label(value)
-    return fiscal.label(pd.Period(pd.Timestamp(value), freq=fiscal.FREQ))
+    try:
+        date = pd.Timestamp(value)
+    except (ValueError, TypeError):
+        date = pd.NaT
+    if pd.isna(date):
+        raise ValueError(f"got {value!r}, neither a label nor a date")
+    return fiscal.label(pd.Period(date, freq=fiscal.FREQ))
 
 
 def _number_text(value: float) -> str:

@@ -199,6 +199,24 @@ def test_unknown_lineage_or_metric_is_named_with_the_known_ones(metrics):
         alibiz.explore("aidc", kinds=["merger"], metrics=metrics)
 
 
+@pytest.mark.parametrize(
+    "value, reason",
+    [
+        (2021, "got the number 2021"),  # pandas reads it as 2021 ns after 1970: FY1970Q4
+        (2021.0, "got the number 2021.0"),
+        ("banana", "got 'banana', neither a label nor a date"),
+        ("", "got '', neither a label nor a date"),
+        ("FY2025Q9", "quarter must be 1 to 4"),
+    ],
+)
+def test_a_quarter_that_is_no_quarter_is_refused_by_name_and_the_state_stays(ex, value, reason):
+    ex.start = "FY2023Q1"
+    for name in ("start", "end"):
+        with pytest.raises(ValueError, match=rf"^{name} must be a fiscal quarter like 'FY2025Q2' or a date inside one; .*{re.escape(reason)}"):
+            setattr(ex, name, value)
+    assert (ex.start, ex.end) == ("FY2023Q1", None)
+
+
 def test_a_view_with_no_figures_is_an_empty_chart_that_says_so(ex):
     ex.basis = "restated"
     ex.metric = "revenue_yoy"  # growth is never restated
