@@ -108,6 +108,13 @@ def explore(
                     basis=basis, stitch=stitch, title=title, labels=labels, metrics=metrics)  # fmt: skip
 
 
+class _Kinds(traitlets.Tuple):
+    """A tuple of event kinds; ``None`` stands for every kind, as in :func:`explore` and :func:`alibiz.plot_metric`."""
+
+    def validate(self, obj, value):
+        return super().validate(obj, EVENT_KINDS if value is None else value)
+
+
 class Explorer(widgets.VBox):
     """The widget :func:`explore` returns. Its state: ``segment``, ``metric``, ``basis``,
     ``kinds``, ``start``, ``end``, ``stitch``; ``figure`` is the matplotlib Figure."""
@@ -115,7 +122,7 @@ class Explorer(widgets.VBox):
     segment = traitlets.Any(help="lineage id, or a tuple of them")
     metric = traitlets.Unicode(help="metric id")
     basis = traitlets.Enum(SERIES_BASES, default_value="as_reported")
-    kinds = traitlets.Tuple(help="event kinds marked on the chart")
+    kinds = _Kinds(help="event kinds marked on the chart; None ticks every kind")
     start = traitlets.Any(None, allow_none=True, help="first fiscal quarter drawn (label), None for the first in the data")
     end = traitlets.Any(None, allow_none=True, help="last fiscal quarter drawn (label), None for the last in the data")
     stitch = traitlets.Bool(False, help="join the line across definition changes")
@@ -149,7 +156,7 @@ class Explorer(widgets.VBox):
         self.segment = segment
         self.metric = metric
         self.basis = basis
-        self.kinds = tuple(EVENT_KINDS) if kinds is None else kinds
+        self.kinds = kinds
         self.start, self.end, self.stitch = start, end, stitch
         self._building = False
         self._sync_controls()

@@ -149,6 +149,9 @@ def test_state_set_from_code_moves_the_controls(ex):
     assert (ex.start, ex.end) == ("FY2021Q4", "FY2024Q4") and ex._range.value == ("FY2021Q4", "FY2024Q4")
     ex.kinds = ["strategy", "reorg"]
     assert ex.kinds == ("reorg", "strategy") and ex._kind_boxes["strategy"].value and not ex._kind_boxes["segment_reporting"].value
+    ex.kinds = None  # every kind, as explore(kinds=None) and plot_metric(kinds=None) mean
+    assert ex.kinds == alibiz.load.EVENT_KINDS and all(box.value for box in ex._kind_boxes.values())
+    ex.kinds = ["strategy", "reorg"]
     ex.basis, ex.stitch = "stitched", True
     assert ex._basis.value == "stitched" and ex._join.value
     assert_draws_like_plot_metric(ex)
