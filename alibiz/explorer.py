@@ -327,12 +327,21 @@ class Explorer(widgets.VBox):
             for kind, box in self._kind_boxes.items():
                 box.value = kind in self.kinds
                 box.disabled = self._events.empty
-            if self._quarters:
-                first = self.start if self.start in self._quarters else self._quarters[0]
-                last = self.end if self.end in self._quarters else self._quarters[-1]
-                self._range.value = (first, last)
+            quarters = self._slider_quarters()
+            if quarters:
+                if list(self._range.options) != quarters:
+                    self._range.options = quarters
+                self._range.value = (self.start or quarters[0], self.end or quarters[-1])
         finally:
             self._syncing = False
+
+    def _slider_quarters(self) -> list[str]:
+        """The range control's quarters: the data's, stretched to a start or end set outside them."""
+        ends = [q for q in (self.start, self.end) if q is not None] + ([self._quarters[0], self._quarters[-1]] if self._quarters else [])
+        if not ends or set(ends) <= set(self._quarters):
+            return self._quarters
+        periods = [fiscal.period(q) for q in ends]
+        return [fiscal.label(q) for q in fiscal.quarter_range(min(periods), max(periods))]
 
     # ------------------------------------------------------------ drawing
 

@@ -157,6 +157,20 @@ def test_state_set_from_code_moves_the_controls(ex):
     assert_draws_like_plot_metric(ex)
 
 
+def test_the_range_control_follows_a_start_or_end_outside_the_data(ex):
+    first, last = ex._quarters[0], ex._quarters[-1]
+    assert ex._range.value == (first, last)
+    ex.end = "FY2010Q1"  # before the data begins: an empty chart, and the control must not claim every quarter
+    assert ex.rows.empty and ex._range.value == ("FY2010Q1", "FY2010Q1") and ex._range.options[0] == "FY2010Q1"
+    ex.end = None
+    assert ex._range.value == (first, last) and list(ex._range.options) == ex._quarters
+    ex.start = "2015-01-01"  # before the data: every figure is drawn, and the control starts where asked
+    assert not ex.rows.empty and ex._range.value == ("FY2015Q4", last)
+    ex._range.value = ("FY2023Q1", last)  # the control still sets the state, and shrinks back to the data
+    assert (ex.start, ex.end) == ("FY2023Q1", last) and list(ex._range.options) == ex._quarters
+    assert_draws_like_plot_metric(ex)
+
+
 def test_a_lineage_without_the_metric_switches_to_one_it_has(ex):
     ex.metric = "adjusted_ebita"
     ex._lineage.value = "china_commerce_wholesale"  # revenue and its growth only
