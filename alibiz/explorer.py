@@ -386,9 +386,15 @@ class Explorer(widgets.VBox):
         self._drawn_events = plotting._within_xlim(ax, chosen).reset_index(drop=True)
 
     def _no_figures_text(self) -> str:
-        span = f"{self.start or self._quarters[0]} to {self.end or self._quarters[-1]}" if self._quarters else "the data"
+        if self.start is not None and self.end is not None and fiscal.period(self.start) > fiscal.period(self.end):
+            return f"The range starts in {self.start}, after it ends in {self.end}:\nno quarter is in it."
+        if self._slider_quarters():
+            first, last = self._range.value  # the quarters the range control shows
+            span = f" in {first}" if first == last else f" from {first} to {last}"
+        else:
+            span = ""  # no figures at all
         return (f"No {BASIS_NAMES[self.basis]} figures of {self._registry.loc[self.metric, 'name'].lower()}\n"
-                f"for {self._segment_text()} from {span}.")  # fmt: skip
+                f"for {self._segment_text()}{span}.")  # fmt: skip
 
     def _hover_points(self, ax) -> pd.DataFrame:
         """Where each figure (and each gap's cross) sits, in data units, for hit-testing."""

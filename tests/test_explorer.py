@@ -248,6 +248,12 @@ def test_a_view_with_no_figures_is_an_empty_chart_that_says_so(ex):
     assert ex.rows.empty and any("from FY2010Q1 to FY2011Q4" in t.get_text() for t in ex.figure.axes[0].texts)
     with pytest.raises(KeyError, match="FY2025Q2 is not on the chart"):
         ex.details("FY2025Q2")
+    ex.start, ex.end = "FY2025Q1", "FY2023Q1"  # a range that starts after it ends says so, not "no figures"
+    assert ex.rows.empty and [t.get_text() for t in ex.figure.axes[0].texts] == [
+        "The range starts in FY2025Q1, after it ends in FY2023Q1:\nno quarter is in it."
+    ]
+    with pytest.raises(plotting.NoFigures, match="nothing to save: The range starts in FY2025Q1"):
+        ex.save("anywhere")
 
 
 # ------------------------------------------------------------ details
