@@ -573,12 +573,18 @@ class Explorer(widgets.VBox):
         )  # fmt: skip
 
     def _printed_html(self) -> str:
+        """The names the figures were printed under, each run of quarters in time order (a name may come back)."""
         if self._rows.empty:
             return ""
-        spans: dict[tuple[str, str], list[str]] = {}
-        for key, quarter in zip(zip(self._rows["segment"], self._rows["segment_label"]), self._rows["fiscal_period"]):
-            spans.setdefault(key, [quarter, quarter])[1] = quarter  # rows come in time order
-        parts = [f"{html.escape(label)} ({first if first == last else first + DASH + last})" for (_, label), (first, last) in spans.items()]
+        order = {segment: i for i, segment in enumerate(self._segments)}
+        rows = self._rows.assign(_order=self._rows["segment"].map(order)).sort_values(["_order", "period_end"], kind="stable")
+        runs: list[list[str]] = []  # [segment, label, first quarter, last quarter]
+        for segment, label, quarter in zip(rows["segment"], rows["segment_label"], rows["fiscal_period"]):
+            if runs and runs[-1][:2] == [segment, label]:
+                runs[-1][3] = quarter
+            else:
+                runs.append([segment, label, quarter, quarter])
+        parts = [f"{html.escape(label)} ({first if first == last else first + DASH + last})" for _, label, first, last in runs]
         return f'<div style="font-size:0.85rem;color:#555">Printed as: {"; ".join(parts)}</div>'
 
     def _point_position(self, quarter, segment: str | None = None) -> tuple[float, float]:

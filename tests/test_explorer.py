@@ -196,6 +196,19 @@ def test_redraws_use_the_data_loaded_once(ex, monkeypatch):
     assert ex.rows["basis"].eq("restated").all() and not ex.rows.empty
 
 
+def test_printed_as_lists_each_run_of_a_name_so_a_name_that_comes_back_is_not_one_span(metrics, events):
+    rows = metrics.query("segment == 'cloud' and metric == 'revenue_yoy' and basis == 'as_reported'")
+    in_window = rows[rows["fiscal_period"].between("FY2024Q1", "FY2025Q4")]
+    assert set(in_window["segment_label"]) == {"Cloud Intelligence Group"} and len(in_window) == 8
+    renamed = metrics.copy()
+    renamed.loc[in_window.index[2], "segment_label"] = "Cloud <for one quarter>"  # as a stitched view mixes names
+    ex = alibiz.explore("cloud", "revenue_yoy", metrics=renamed, events=events, start="FY2024Q1", end="FY2025Q4")
+    assert re.sub(r"<[^>]+>", "", ex._printed.value) == html.escape(
+        "Printed as: Cloud Intelligence Group (FY2024Q1\u2013FY2024Q2); Cloud <for one quarter> (FY2024Q3); "
+        "Cloud Intelligence Group (FY2024Q4\u2013FY2025Q4)"
+    )
+
+
 def test_several_lineages_from_code_are_one_more_choice_in_the_menu(metrics, events):
     ex = alibiz.explore(["group", "china_ecommerce", "aidc"], "aac", metrics=metrics, events=events, kinds=None, labels=plotting.CONSUMERS)
     assert ex.segment == ("group", "china_ecommerce", "aidc") and ex._lineage.value == ex.segment
