@@ -25,8 +25,8 @@ import errno
 import html
 import io
 import re
+import secrets
 import shutil
-import tempfile
 import warnings
 from pathlib import Path
 
@@ -615,7 +615,8 @@ class Explorer(widgets.VBox):
             raise FileNotFoundError(errno.ENOENT, f"the folder {out.parent} does not exist")
         report._recover(out)
         _check_view_folder(out)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+        staging = out.parent / f".{out.name}.new-{secrets.token_hex(4)}"
+        staging.mkdir()  # the umask's permissions, as for any folder the user makes (mkdtemp's are owner-only)
         try:
             with plotting.style():
                 figure = Figure(figsize=plotting.METRIC_FIGSIZE, layout="constrained")

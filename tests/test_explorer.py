@@ -373,6 +373,21 @@ def test_save_writes_the_chart_and_its_rows_with_sources(ex, tmp_path, metrics):
     assert (out / "chart.svg").read_bytes() == first
 
 
+def test_a_saved_view_can_be_read_by_whoever_may_read_the_folder_it_is_in(ex, tmp_path):
+    import os
+    import stat
+
+    umask = os.umask(0o022)  # a common default: folders rwxr-xr-x
+    try:
+        ex.save(tmp_path / "shared view")
+        (tmp_path / "made by hand").mkdir()
+    finally:
+        os.umask(umask)
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in tmp_path.iterdir()}
+    assert modes == {"shared view": 0o755, "made by hand": 0o755}  # not owner-only, as a temporary folder is
+    assert {stat.S_IMODE(p.stat().st_mode) for p in (tmp_path / "shared view").iterdir()} == {0o644}
+
+
 def test_save_replaces_an_earlier_view_whole_and_refuses_other_folders(ex, tmp_path, monkeypatch):
     out = tmp_path / "view"
     ex.save(out)
