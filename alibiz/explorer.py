@@ -613,8 +613,9 @@ class Explorer(widgets.VBox):
         out = Path(folder).expanduser().absolute()
         if not out.parent.is_dir():
             raise FileNotFoundError(errno.ENOENT, f"the folder {out.parent} does not exist")
+        table = report.figures_table(self._rows.sort_values(["period_end", "segment"], kind="stable"))
         report._recover(out)
-        _check_view_folder(out)
+        _check_view_folder(out, header=",".join(table.columns))
         staging = out.parent / f".{out.name}.new-{secrets.token_hex(4)}"
         staging.mkdir()  # the umask's permissions, as for any folder the user makes (mkdtemp's are owner-only)
         try:
@@ -625,7 +626,6 @@ class Explorer(widgets.VBox):
                 area = report._layout_once(figure)
                 for fmt in ("png", "svg"):
                     figure.savefig(staging / f"chart.{fmt}", format=fmt, bbox_inches=area, metadata=report.METADATA[fmt])
-            table = report.figures_table(self._rows.sort_values(["period_end", "segment"], kind="stable"))
             table.to_csv(staging / "figures.csv", index=False, lineterminator="\n", float_format=report._as_written)
             report._swap_in(staging, out)
         except BaseException:
@@ -743,15 +743,32 @@ def _text_lines(lines) -> str:
     return "\n".join("".join(text for text, _ in line) for line in lines)
 
 
-def _check_view_folder(out: Path) -> None:
-    """Refuse, before anything is touched, a place a saved view would not simply replace."""
+def _check_view_folder(out: Path, header: str) -> None:
+    """Refuse, before anything is touched, a place a saved view would not simply replace.
+
+    A folder is an earlier saved view when it holds only the view's files and
+    its ``figures.csv`` starts with the ``header`` Save writes: a folder of the
+    user's own ``chart.png`` is not one.
+    """
     if out.is_symlink():
         raise FileExistsError(errno.EEXIST, "is a symbolic link: give the folder it points to")
     if out.exists() and not out.is_dir():
         raise NotADirectoryError(errno.ENOTDIR, "is a file, not a folder: nothing was changed")
     if out.is_dir() and Path.cwd().resolve().is_relative_to(out.resolve()):
         raise FileExistsError(errno.EEXIST, "is the current folder or holds it: give the view a folder of its own")
-    others = sorted(p.name for p in out.iterdir() if p.name not in VIEW_FILES or not p.is_file() or p.is_symlink()) if out.is_dir() else []
+    entries = sorted(out.iterdir()) if out.is_dir() else []
+    others = [p.name for p in entries if p.name not in VIEW_FILES or not p.is_file() or p.is_symlink()]
+    if entries and not others and not _starts_with(out / "figures.csv", header + "\n"):
+        others = [p.name for p in entries]  # the view's names, but not a view Save wrote
     if others:
         shown = ", ".join(others[:5]) + (", ..." if len(others) > 5 else "")
         raise FileExistsError(errno.EEXIST, f"holds files that are not a saved view ({shown}): nothing was changed; give a new or empty folder")
+
+
+def _starts_with(path: Path, text: str) -> bool:
+    """Whether the file exists and begins with ``text`` (UTF-8)."""
+    try:
+        with path.open("rb") as file:
+            return file.read(len(text.encode())) == text.encode()
+    except FileNotFoundError:
+        return False

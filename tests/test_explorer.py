@@ -388,6 +388,22 @@ def test_a_saved_view_can_be_read_by_whoever_may_read_the_folder_it_is_in(ex, tm
     assert {stat.S_IMODE(p.stat().st_mode) for p in (tmp_path / "shared view").iterdir()} == {0o644}
 
 
+@pytest.mark.parametrize("own", [["chart.png"], ["figures.csv"], ["chart.png", "chart.svg", "figures.csv"]])
+def test_a_folder_of_the_users_own_files_with_a_views_names_is_not_replaced(ex, tmp_path, own):
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    for name in own:
+        (folder / name).write_text("period,revenue\nQ1,1\n" if name.endswith(".csv") else "my own chart")
+    with pytest.raises(FileExistsError, match=re.escape(f"holds files that are not a saved view ({', '.join(own)})")):
+        ex.save(folder)
+    assert sorted(p.name for p in folder.iterdir()) == own and (folder / own[0]).read_text() != ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine"]
+    ex.save(tmp_path / "view")
+    (tmp_path / "view" / "chart.svg").unlink()  # an earlier view, even with a file deleted, is still replaced
+    ex.save(tmp_path / "view")
+    assert sorted(p.name for p in (tmp_path / "view").iterdir()) == ["chart.png", "chart.svg", "figures.csv"]
+
+
 def test_save_replaces_an_earlier_view_whole_and_refuses_other_folders(ex, tmp_path, monkeypatch):
     out = tmp_path / "view"
     ex.save(out)
