@@ -459,6 +459,8 @@ def test_rich_html_of_data_error_event_window_and_coverage_keeps_their_text(metr
     assert page.count("<tr>") == len(error.problems) + 1 == 3  # a row per problem, under the heading row
     for row in error.problems.itertuples():
         assert html.escape(row.message) in page
+    cells = re.findall(r"<t[dh](?: [^>]*)?>", page)  # JupyterLab right-aligns table cells: text reads left-aligned
+    assert len(cells) == 5 * 3 and all("text-align:left" in cell for cell in cells)
     assert str(error).count("\n") == 1 and "metrics.csv:2: column 'value': is not a number (got 'n/a')" in str(error)
 
     window = alibiz.event_window("aidc", "revenue_yoy", "2023-03-28", quarters=2, metrics=metrics)
