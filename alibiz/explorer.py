@@ -304,10 +304,15 @@ class Explorer(widgets.VBox):
     def _range_moved(self, change):
         if not self._syncing and self._quarters:
             first, last = change["new"]
-            with self.hold_trait_notifications():  # one redraw for both ends
-                self.start, self.end = first, last
+            self._range_driven = True
+            try:
+                with self.hold_trait_notifications():  # one redraw for both ends
+                    self.start, self.end = first, last
+            finally:
+                self._range_driven = False
 
     _syncing = False
+    _range_driven = False  # the range control is being moved: its quarters stay put under the handle
 
     def _sync_controls(self) -> None:
         """Show the state in the controls (without their changes coming back as new state)."""
@@ -327,11 +332,12 @@ class Explorer(widgets.VBox):
             for kind, box in self._kind_boxes.items():
                 box.value = kind in self.kinds
                 box.disabled = self._events.empty
-            quarters = self._slider_quarters()
+            quarters, shown = self._slider_quarters(), list(self._range.options)
+            held = self._range_driven and all(q in shown for q in (self.start, self.end) if q is not None)
+            if quarters and not held and shown != quarters:
+                self._range.options = shown = quarters
             if quarters:
-                if list(self._range.options) != quarters:
-                    self._range.options = quarters
-                self._range.value = (self.start or quarters[0], self.end or quarters[-1])
+                self._range.value = (self.start or shown[0], self.end or shown[-1])
         finally:
             self._syncing = False
 

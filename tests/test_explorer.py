@@ -166,8 +166,12 @@ def test_the_range_control_follows_a_start_or_end_outside_the_data(ex):
     assert ex._range.value == (first, last) and list(ex._range.options) == ex._quarters
     ex.start = "2015-01-01"  # before the data: every figure is drawn, and the control starts where asked
     assert not ex.rows.empty and ex._range.value == ("FY2015Q4", last)
-    ex._range.value = ("FY2023Q1", last)  # the control still sets the state, and shrinks back to the data
-    assert (ex.start, ex.end) == ("FY2023Q1", last) and list(ex._range.options) == ex._quarters
+    ex._range.value = ("FY2019Q1", last)  # the control still sets the state; its quarters stay under the handle
+    assert (ex.start, ex.end) == ("FY2019Q1", last) and ex._range.options[0] == "FY2015Q4"
+    ex._range.value = ("FY2023Q1", last)
+    assert (ex.start, ex.end) == ("FY2023Q1", last) and ex._range.value == ("FY2023Q1", last)
+    ex.segment = "cloud"  # any change from code shrinks it back to the data
+    assert list(ex._range.options) == ex._quarters and ex._range.value == ("FY2023Q1", last)
     assert_draws_like_plot_metric(ex)
 
 
