@@ -257,13 +257,14 @@ class EventWindow:
             for values in (self.before, self.after):
                 cells += [values.index[i], number(values.iloc[i])] if i < len(values) else ["", ""]
             rows.append("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in cells) + "</tr>")
+        change = "no change in the mean: a side has no figure" if pd.isna(self.change) else f"change in the mean {self.change:g}"
         summary = [("mean", number(self.mean_before), number(self.mean_after)),
                    ("missing", self.missing_before, self.missing_after)]  # fmt: skip
         for name, before, after in summary:
             rows.append(f"<tr><th>{name}</th><td>{before}</td><th>{name}</th><td>{after}</td></tr>")
         return (
             f"<p><strong>Event window</strong> around {self.date:%d %b %Y}: the transition quarter "
-            f"{html.escape(self.transition)} {side}; change in the mean {number(self.change)}</p>"
+            f"{html.escape(self.transition)} {side}; {change}</p>"
             '<table><thead><tr><th colspan="2">before</th><th colspan="2">after</th></tr></thead>'
             f"<tbody>{''.join(rows)}</tbody></table>"
         )

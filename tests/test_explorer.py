@@ -471,6 +471,9 @@ def test_rich_html_of_data_error_event_window_and_coverage_keeps_their_text(metr
     page = window._repr_html_()
     assert all(f"<td>{q}</td>" in page for q in [*window.before.index, *window.after.index])
     assert repr(window).startswith("EventWindow(date=Timestamp('2023-03-28")
+    assert f"change in the mean {window.change:g}</p>" in page
+    empty_side = alibiz.event_window("aidc", "revenue_yoy", "2021-06-15", quarters=1, metrics=metrics)  # before AIDC's first growth figure
+    assert np.isnan(empty_side.mean_before) and "no change in the mean: a side has no figure</p>" in empty_side._repr_html_()
 
     grid = alibiz.coverage(metrics)
     assert repr(grid) == repr(pd.DataFrame(grid)) and isinstance(grid.loc["aidc"], pd.DataFrame)
