@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -106,6 +107,7 @@ def coverage(metrics: pd.DataFrame | None = None) -> pd.DataFrame:
     return CoverageGrid(grid.reindex(columns=quarters).fillna("").rename_axis(columns="fiscal_period"))
 
 
+_QUARTER = re.compile(r"FY[0-9]{4}Q[1-4]")  # a coverage grid's column
 COVERAGE_COLOURS = {"x": ("#0072B2", "white", "first print"), "r": ("#9ecae1", "#222222", "restated only"),
                     "": ("#f2f2f2", "#222222", "no figure")}  # fmt: skip
 
@@ -128,20 +130,25 @@ class CoverageGrid(pd.DataFrame):
     def _repr_html_(self) -> str:
         if self.empty:
             return "<p><em>No figures match.</em></p>"
+        quarters = all(isinstance(q, str) and _QUARTER.fullmatch(q) for q in self.columns)
+        if not quarters or not all(isinstance(v, str) and v in COVERAGE_COLOURS for v in self.to_numpy(dtype=object).ravel()):
+            return super()._repr_html_()  # not marks by quarter (a transposed or recomputed grid): a plain table
         e = html.escape
         years = [f"FY{q[2:6]}" for q in self.columns]
         spans = list(dict.fromkeys(years))
-        head = '<tr><th colspan="2"></th>' + "".join(f'<th colspan="{years.count(y)}">{y}</th>' for y in spans) + "<th></th></tr>"
-        head += '<tr><th>segment</th><th>metric</th>' + "".join(f"<th>{e(q[-1])}</th>" for q in self.columns) + "<th>n</th></tr>"
+        levels = self.index.nlevels
+        head = f'<tr><th colspan="{levels}"></th>' + "".join(f'<th colspan="{years.count(y)}">{y}</th>' for y in spans) + "<th></th></tr>"
+        head += "<tr>" + "".join(f"<th>{e(str(name or ''))}</th>" for name in self.index.names)
+        head += "".join(f"<th>{e(q[-1])}</th>" for q in self.columns) + "<th>n</th></tr>"
         body = []
-        for (segment, metric), row in self.iterrows():
+        for key, row in self.iterrows():
+            names = "".join(f'<td style="text-align:left">{e(str(k))}</td>' for k in (key if isinstance(key, tuple) else (key,)))
             cells = "".join(
                 f'<td style="background:{COVERAGE_COLOURS[v][0]};color:{COVERAGE_COLOURS[v][1]}" title="{e(q)}: {COVERAGE_COLOURS[v][2]}">{e(v)}</td>'
                 if v else f'<td style="background:{COVERAGE_COLOURS[""][0]}"></td>'
                 for q, v in row.items()
             )
-            body.append(f'<tr><td style="text-align:left">{e(segment)}</td><td style="text-align:left">{e(metric)}</td>{cells}'
-                        f"<td>{int((row != '').sum())}/{len(row)}</td></tr>")  # fmt: skip
+            body.append(f"<tr>{names}{cells}<td>{int((row != '').sum())}/{len(row)}</td></tr>")
         key = " ".join(f'<span style="background:{bg};color:{fg};padding:0 4px">{mark or "&nbsp;"}</span> {name}'
                        for mark, (bg, fg, name) in COVERAGE_COLOURS.items())  # fmt: skip
         return (f'<table style="font-size:0.75rem;text-align:center"><thead>{head}</thead><tbody>{"".join(body)}</tbody></table>'
@@ -250,13 +257,14 @@ class EventWindow:
             for values in (self.before, self.after):
                 cells += [values.index[i], number(values.iloc[i])] if i < len(values) else ["", ""]
             rows.append("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in cells) + "</tr>")
+        change = "no change in the mean: a side has no figure" if pd.isna(self.change) else f"change in the mean {self.change:g}"
         summary = [("mean", number(self.mean_before), number(self.mean_after)),
                    ("missing", self.missing_before, self.missing_after)]  # fmt: skip
         for name, before, after in summary:
             rows.append(f"<tr><th>{name}</th><td>{before}</td><th>{name}</th><td>{after}</td></tr>")
         return (
             f"<p><strong>Event window</strong> around {self.date:%d %b %Y}: the transition quarter "
-            f"{html.escape(self.transition)} {side}; change in the mean {number(self.change)}</p>"
+            f"{html.escape(self.transition)} {side}; {change}</p>"
             '<table><thead><tr><th colspan="2">before</th><th colspan="2">after</th></tr></thead>'
             f"<tbody>{''.join(rows)}</tbody></table>"
         )

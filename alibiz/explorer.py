@@ -25,8 +25,8 @@ import errno
 import html
 import io
 import re
+import secrets
 import shutil
-import tempfile
 import warnings
 from pathlib import Path
 
@@ -108,6 +108,13 @@ def explore(
                     basis=basis, stitch=stitch, title=title, labels=labels, metrics=metrics)  # fmt: skip
 
 
+class _Kinds(traitlets.Tuple):
+    """A tuple of event kinds; ``None`` stands for every kind, as in :func:`explore` and :func:`alibiz.plot_metric`."""
+
+    def validate(self, obj, value):
+        return super().validate(obj, EVENT_KINDS if value is None else value)
+
+
 class Explorer(widgets.VBox):
     """The widget :func:`explore` returns. Its state: ``segment``, ``metric``, ``basis``,
     ``kinds``, ``start``, ``end``, ``stitch``; ``figure`` is the matplotlib Figure."""
@@ -115,7 +122,7 @@ class Explorer(widgets.VBox):
     segment = traitlets.Any(help="lineage id, or a tuple of them")
     metric = traitlets.Unicode(help="metric id")
     basis = traitlets.Enum(SERIES_BASES, default_value="as_reported")
-    kinds = traitlets.Tuple(help="event kinds marked on the chart")
+    kinds = _Kinds(help="event kinds marked on the chart; None ticks every kind")
     start = traitlets.Any(None, allow_none=True, help="first fiscal quarter drawn (label), None for the first in the data")
     end = traitlets.Any(None, allow_none=True, help="last fiscal quarter drawn (label), None for the last in the data")
     stitch = traitlets.Bool(False, help="join the line across definition changes")
@@ -134,6 +141,7 @@ class Explorer(widgets.VBox):
         self._points = pd.DataFrame()
         self._drawn_events = self._events.iloc[:0]
         self._pinned = False
+        self._shown = None  # the target whose details the panel shows
         with plotting.style():
             self.figure = Figure(figsize=plotting.METRIC_FIGSIZE, layout="constrained")
         self._canvas = Canvas(self.figure)
@@ -148,7 +156,7 @@ class Explorer(widgets.VBox):
         self.segment = segment
         self.metric = metric
         self.basis = basis
-        self.kinds = tuple(EVENT_KINDS) if kinds is None else kinds
+        self.kinds = kinds
         self.start, self.end, self.stitch = start, end, stitch
         self._building = False
         self._sync_controls()
@@ -185,7 +193,13 @@ class Explorer(widgets.VBox):
 
     @traitlets.validate("start", "end")
     def _valid_quarter(self, proposal):
-        return None if proposal["value"] is None else _quarter_of(proposal["value"])
+        value = proposal["value"]
+        if value is None:
+            return None
+        try:
+            return _quarter_of(value)
+        except (ValueError, TypeError) as error:
+            raise ValueError(f"{proposal['trait'].name} must be a fiscal quarter like 'FY2025Q2' or a date inside one; {error}") from None
 
     @traitlets.observe("segment", "metric", "basis", "kinds", "start", "end", "stitch")
     def _state_changed(self, change):
@@ -290,10 +304,15 @@ class Explorer(widgets.VBox):
     def _range_moved(self, change):
         if not self._syncing and self._quarters:
             first, last = change["new"]
-            with self.hold_trait_notifications():  # one redraw for both ends
-                self.start, self.end = first, last
+            self._range_driven = True
+            try:
+                with self.hold_trait_notifications():  # one redraw for both ends
+                    self.start, self.end = first, last
+            finally:
+                self._range_driven = False
 
     _syncing = False
+    _range_driven = False  # the range control is being moved: its quarters stay put under the handle
 
     def _sync_controls(self) -> None:
         """Show the state in the controls (without their changes coming back as new state)."""
@@ -313,12 +332,22 @@ class Explorer(widgets.VBox):
             for kind, box in self._kind_boxes.items():
                 box.value = kind in self.kinds
                 box.disabled = self._events.empty
-            if self._quarters:
-                first = self.start if self.start in self._quarters else self._quarters[0]
-                last = self.end if self.end in self._quarters else self._quarters[-1]
-                self._range.value = (first, last)
+            quarters, shown = self._slider_quarters(), list(self._range.options)
+            held = self._range_driven and all(q in shown for q in (self.start, self.end) if q is not None)
+            if quarters and not held and shown != quarters:
+                self._range.options = shown = quarters
+            if quarters:
+                self._range.value = (self.start or shown[0], self.end or shown[-1])
         finally:
             self._syncing = False
+
+    def _slider_quarters(self) -> list[str]:
+        """The range control's quarters: the data's, stretched to a start or end set outside them."""
+        ends = [q for q in (self.start, self.end) if q is not None] + ([self._quarters[0], self._quarters[-1]] if self._quarters else [])
+        if not ends or set(ends) <= set(self._quarters):
+            return self._quarters
+        periods = [fiscal.period(q) for q in ends]
+        return [fiscal.label(q) for q in fiscal.quarter_range(min(periods), max(periods))]
 
     # ------------------------------------------------------------ drawing
 
@@ -335,7 +364,7 @@ class Explorer(widgets.VBox):
         self._highlight = Line2D([], [], marker="o", markersize=11, markerfacecolor="none", markeredgecolor=plotting.INK,
                                  markeredgewidth=1.6, linestyle="none", visible=False, transform=ax.transData)  # fmt: skip
         figure.add_artist(self._highlight)  # on the figure: the axes keep exactly what plot_metric drew
-        self._pinned = False
+        self._pinned, self._shown = False, None
         self._details.value = _html_lines([[(_HINT, None)]])
         self._table.value = self._rows_html()
         self._printed.value = self._printed_html()
@@ -363,9 +392,15 @@ class Explorer(widgets.VBox):
         self._drawn_events = plotting._within_xlim(ax, chosen).reset_index(drop=True)
 
     def _no_figures_text(self) -> str:
-        span = f"{self.start or self._quarters[0]} to {self.end or self._quarters[-1]}" if self._quarters else "the data"
+        if self.start is not None and self.end is not None and fiscal.period(self.start) > fiscal.period(self.end):
+            return f"The range starts in {self.start}, after it ends in {self.end}:\nno quarter is in it."
+        if self._slider_quarters():
+            first, last = self._range.value  # the quarters the range control shows
+            span = f" in {first}" if first == last else f" from {first} to {last}"
+        else:
+            span = ""  # no figures at all
         return (f"No {BASIS_NAMES[self.basis]} figures of {self._registry.loc[self.metric, 'name'].lower()}\n"
-                f"for {self._segment_text()} from {span}.")  # fmt: skip
+                f"for {self._segment_text()}{span}.")  # fmt: skip
 
     def _hover_points(self, ax) -> pd.DataFrame:
         """Where each figure (and each gap's cross) sits, in data units, for hit-testing."""
@@ -426,13 +461,14 @@ class Explorer(widgets.VBox):
         if self._pinned or event.x is None:
             return
         target = self._target_at(event.x, event.y)
-        if target is not None:
+        if target is not None and target != self._shown:  # a redraw only when the mouse reaches another target
             self._show(target)
 
     def _on_click(self, event) -> None:
         target = self._target_at(event.x, event.y) if event.x is not None else None
         self._pinned = target is not None
         if target is None:
+            self._shown = None
             self._highlight.set_visible(False)
             self._details.value = _html_lines([[(_HINT, None)]])
             self._canvas.draw_idle()
@@ -441,6 +477,7 @@ class Explorer(widgets.VBox):
 
     def _show(self, target) -> None:
         kind, i = target
+        self._shown = target
         if kind == "point":
             point = self._points.iloc[i]
             lines = self._point_lines(point)
@@ -542,12 +579,18 @@ class Explorer(widgets.VBox):
         )  # fmt: skip
 
     def _printed_html(self) -> str:
+        """The names the figures were printed under, each run of quarters in time order (a name may come back)."""
         if self._rows.empty:
             return ""
-        spans: dict[tuple[str, str], list[str]] = {}
-        for key, quarter in zip(zip(self._rows["segment"], self._rows["segment_label"]), self._rows["fiscal_period"]):
-            spans.setdefault(key, [quarter, quarter])[1] = quarter  # rows come in time order
-        parts = [f"{html.escape(label)} ({first if first == last else first + DASH + last})" for (_, label), (first, last) in spans.items()]
+        order = {segment: i for i, segment in enumerate(self._segments)}
+        rows = self._rows.assign(_order=self._rows["segment"].map(order)).sort_values(["_order", "period_end"], kind="stable")
+        runs: list[list[str]] = []  # [segment, label, first quarter, last quarter]
+        for segment, label, quarter in zip(rows["segment"], rows["segment_label"], rows["fiscal_period"]):
+            if runs and runs[-1][:2] == [segment, label]:
+                runs[-1][3] = quarter
+            else:
+                runs.append([segment, label, quarter, quarter])
+        parts = [f"{html.escape(label)} ({first if first == last else first + DASH + last})" for _, label, first, last in runs]
         return f'<div style="font-size:0.85rem;color:#555">Printed as: {"; ".join(parts)}</div>'
 
     def _point_position(self, quarter, segment: str | None = None) -> tuple[float, float]:
@@ -576,9 +619,11 @@ class Explorer(widgets.VBox):
         out = Path(folder).expanduser().absolute()
         if not out.parent.is_dir():
             raise FileNotFoundError(errno.ENOENT, f"the folder {out.parent} does not exist")
+        table = report.figures_table(self._rows.sort_values(["period_end", "segment"], kind="stable"))
         report._recover(out)
-        _check_view_folder(out)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+        _check_view_folder(out, header=",".join(table.columns))
+        staging = out.parent / f".{out.name}.new-{secrets.token_hex(4)}"
+        staging.mkdir()  # the umask's permissions, as for any folder the user makes (mkdtemp's are owner-only)
         try:
             with plotting.style():
                 figure = Figure(figsize=plotting.METRIC_FIGSIZE, layout="constrained")
@@ -587,7 +632,6 @@ class Explorer(widgets.VBox):
                 area = report._layout_once(figure)
                 for fmt in ("png", "svg"):
                     figure.savefig(staging / f"chart.{fmt}", format=fmt, bbox_inches=area, metadata=report.METADATA[fmt])
-            table = report.figures_table(self._rows.sort_values(["period_end", "segment"], kind="stable"))
             table.to_csv(staging / "figures.csv", index=False, lineterminator="\n", float_format=report._as_written)
             report._swap_in(staging, out)
         except BaseException:
@@ -642,10 +686,20 @@ def _quarter_of(value) -> str:
 
     >>> _quarter_of("FY25Q2"), _quarter_of("2021-01-01")
     ('FY2025Q2', 'FY2021Q4')
+
+    A number is refused: pandas would read 2021 as nanoseconds after 1970.
     """
-    if isinstance(value, (str, pd.Period)) and (isinstance(value, pd.Period) or value.upper().startswith("FY")):
+    if isinstance(value, (int, float, np.number)):
+        raise TypeError(f"got the number {value!r} (write 'FY2021Q1' or '2021-01-01')")
+    if isinstance(value, pd.Period) or (isinstance(value, str) and value.upper().startswith("FY")):
         return fiscal.label(value)
-    return fiscal.label(pd.Period(pd.Timestamp(value), freq=fiscal.FREQ))
+    try:
+        date = pd.Timestamp(value)
+    except (ValueError, TypeError):
+        date = pd.NaT
+    if pd.isna(date):
+        raise ValueError(f"got {value!r}, neither a label nor a date")
+    return fiscal.label(pd.Period(date, freq=fiscal.FREQ))
 
 
 def _number_text(value: float) -> str:
@@ -695,15 +749,32 @@ def _text_lines(lines) -> str:
     return "\n".join("".join(text for text, _ in line) for line in lines)
 
 
-def _check_view_folder(out: Path) -> None:
-    """Refuse, before anything is touched, a place a saved view would not simply replace."""
+def _check_view_folder(out: Path, header: str) -> None:
+    """Refuse, before anything is touched, a place a saved view would not simply replace.
+
+    A folder is an earlier saved view when it holds only the view's files and
+    its ``figures.csv`` starts with the ``header`` Save writes: a folder of the
+    user's own ``chart.png`` is not one.
+    """
     if out.is_symlink():
         raise FileExistsError(errno.EEXIST, "is a symbolic link: give the folder it points to")
     if out.exists() and not out.is_dir():
         raise NotADirectoryError(errno.ENOTDIR, "is a file, not a folder: nothing was changed")
     if out.is_dir() and Path.cwd().resolve().is_relative_to(out.resolve()):
         raise FileExistsError(errno.EEXIST, "is the current folder or holds it: give the view a folder of its own")
-    others = sorted(p.name for p in out.iterdir() if p.name not in VIEW_FILES or not p.is_file() or p.is_symlink()) if out.is_dir() else []
+    entries = sorted(out.iterdir()) if out.is_dir() else []
+    others = [p.name for p in entries if p.name not in VIEW_FILES or not p.is_file() or p.is_symlink()]
+    if entries and not others and not _starts_with(out / "figures.csv", header + "\n"):
+        others = [p.name for p in entries]  # the view's names, but not a view Save wrote
     if others:
         shown = ", ".join(others[:5]) + (", ..." if len(others) > 5 else "")
         raise FileExistsError(errno.EEXIST, f"holds files that are not a saved view ({shown}): nothing was changed; give a new or empty folder")
+
+
+def _starts_with(path: Path, text: str) -> bool:
+    """Whether the file exists and begins with ``text`` (UTF-8)."""
+    try:
+        with path.open("rb") as file:
+            return file.read(len(text.encode())) == text.encode()
+    except FileNotFoundError:
+        return False

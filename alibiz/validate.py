@@ -41,6 +41,9 @@ Problem = tuple[int, str, str]  # (line, column, message)
 TableCheck = Callable[["Table"], list[Problem]]
 
 
+LEFT = "text-align:left;vertical-align:top"  # a cell of DataError's table (JupyterLab right-aligns cells)
+
+
 class DataError(ValueError):
     """A data file broke the rules: every problem, one per line.
 
@@ -66,7 +69,7 @@ class DataError(ValueError):
     def _repr_html_(self) -> str:
         """Every problem as a table, for a notebook (``str(error)`` stays the text above).
 
-        >>> "<td>bad.csv</td><td>3</td>" in DataError.single("bad.csv", 3, "value", "is not a number", "n/a")._repr_html_()
+        >>> f'<td style="{LEFT}">bad.csv</td>' in DataError.single("bad.csv", 3, "value", "is not a number", "n/a")._repr_html_()
         True
         """
         count = len(self.problems)
@@ -75,8 +78,8 @@ class DataError(ValueError):
             line = "" if pd.isna(row.line) else str(int(row.line))
             got = _show(row.got) if row.got is not None and not pd.isna(row.got) else ""
             cells = [_printable(row.file), line, _printable(row.column or ""), _printable(row.message), got]
-            rows.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
-        head = "".join(f'<th style="text-align:left">{h}</th>' for h in ("file", "line", "column", "problem", "got"))
+            rows.append("<tr>" + "".join(f'<td style="{LEFT}">{html.escape(c)}</td>' for c in cells) + "</tr>")
+        head = "".join(f'<th style="{LEFT}">{h}</th>' for h in ("file", "line", "column", "problem", "got"))
         files = ", ".join(html.escape(_printable(f)) for f in dict.fromkeys(self.problems["file"]))
         return (f"<p><strong>DataError</strong>: {count} problem{'' if count == 1 else 's'} in {files}</p>"
                 f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")  # fmt: skip

@@ -1,11 +1,15 @@
 """Analysis on small hand-made frames, with hand-computed expectations."""
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 
 import alibiz
 from alibiz import analysis, fiscal
+
+FIXTURES = Path(__file__).parent / "fixtures"
 
 LABEL = "Alibaba International Digital Commerce Group"
 
@@ -209,3 +213,16 @@ def test_figures_of_the_stitched_basis_take_the_restated_figure_where_one_exists
     assert analysis.stitched("aidc", "revenue", metrics=metrics)["value"].tolist() == s.tolist()
     with pytest.raises(ValueError, match="basis must be one of"):
         analysis.figures("aidc", "revenue", basis="latest", metrics=metrics)
+
+
+def test_a_selection_of_the_coverage_grid_wrapped_again_shows_coloured_and_anything_else_as_a_table():
+    grid = alibiz.coverage(alibiz.load_metrics(FIXTURES / "metrics.csv"))
+    aidc = analysis.CoverageGrid(grid.loc["aidc"])  # one index level left: the way the docstring says to colour it again
+    page = aidc._repr_html_()
+    assert page.count("background:#0072B2;") == int((grid.loc["aidc"] == "x").to_numpy().sum()) + 1  # each first print, and the key
+    assert "<th>metric</th>" in page and '<td style="text-align:left">revenue_yoy</td>' in page
+    by_metric = analysis.CoverageGrid(grid.xs("revenue", level="metric"))
+    assert by_metric._repr_html_().count("<tr>") == len(by_metric) + 2
+    # not marks by quarter: pandas' own table, never a traceback under the cell
+    for other in (grid.T, grid.where(grid != "r"), grid.replace({"x": "first"}), grid.reset_index()):
+        assert analysis.CoverageGrid(other)._repr_html_() == pd.DataFrame(other)._repr_html_()

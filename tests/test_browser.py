@@ -192,3 +192,18 @@ def test_explorer_in_jupyterlab_shows_the_source_of_the_point_under_the_mouse(la
     assert f"Source: {row['source']}" in shown
     links = [a.get_attribute("href") for a in details.find_elements(By.TAG_NAME, "a")]
     assert links and all(link in row["source"] for link in links)
+    assert shown == browser.execute_async_script(RUN_IN_KERNEL, "print(ex.details('FY2025Q2'), end='')")  # ex.details() is the panel
+
+    # a loss bar is found anywhere along it, not only at its end
+    Select(explorer.find_element(By.CSS_SELECTOR, ".alibiz-metric select")).select_by_visible_text("Adjusted EBITA")
+    wait_for(lambda: "RMB_mn" in explorer.find_element(By.CSS_SELECTOR, ".alibiz-rows").text, "the adjusted EBITA figures")
+    wait_for(lambda: browser.execute_script(KERNEL_IDLE), "the redraw")
+    where = "ex.figure.draw_without_rendering(); zero = ex._ax.transData.transform((0, 0))[1]; print(ex.metric, *ex._point_position('FY2020Q2'), (ex.figure.bbox.height - zero) / (ex.figure.dpi / 100))"
+    metric, x, end, zero = browser.execute_async_script(RUN_IN_KERNEL, where).split()
+    assert metric == "adjusted_ebita" and float(end) > float(zero) + 10  # a loss: the bar hangs below the zero line
+    ActionChains(browser).move_to_element_with_offset(canvas, round(float(x) - width / 2), round((float(end) + float(zero)) / 2 - height / 2)).perform()
+    loss = wait_for(lambda: (text := details.text.replace("\xa0", " ")).startswith("FY2020Q2") and text, "the details of the bar")
+    browser.save_screenshot(str(tmp_path / "explorer-loss-bar.png"))
+    value = alibiz.load_metrics().query("segment == 'cloud' and metric == 'adjusted_ebita' and basis == 'as_reported' and fiscal_period == 'FY2020Q2'")["value"].iloc[0]
+    assert value < 0 and f"Adjusted EBITA: RMB {value:,.0f} million" in loss
+    assert loss == browser.execute_async_script(RUN_IN_KERNEL, "print(ex.details('FY2020Q2'), end='')")

@@ -149,8 +149,29 @@ def test_state_set_from_code_moves_the_controls(ex):
     assert (ex.start, ex.end) == ("FY2021Q4", "FY2024Q4") and ex._range.value == ("FY2021Q4", "FY2024Q4")
     ex.kinds = ["strategy", "reorg"]
     assert ex.kinds == ("reorg", "strategy") and ex._kind_boxes["strategy"].value and not ex._kind_boxes["segment_reporting"].value
+    ex.kinds = None  # every kind, as explore(kinds=None) and plot_metric(kinds=None) mean
+    assert ex.kinds == alibiz.load.EVENT_KINDS and all(box.value for box in ex._kind_boxes.values())
+    ex.kinds = ["strategy", "reorg"]
     ex.basis, ex.stitch = "stitched", True
     assert ex._basis.value == "stitched" and ex._join.value
+    assert_draws_like_plot_metric(ex)
+
+
+def test_the_range_control_follows_a_start_or_end_outside_the_data(ex):
+    first, last = ex._quarters[0], ex._quarters[-1]
+    assert ex._range.value == (first, last)
+    ex.end = "FY2010Q1"  # before the data begins: an empty chart, and the control must not claim every quarter
+    assert ex.rows.empty and ex._range.value == ("FY2010Q1", "FY2010Q1") and ex._range.options[0] == "FY2010Q1"
+    ex.end = None
+    assert ex._range.value == (first, last) and list(ex._range.options) == ex._quarters
+    ex.start = "2015-01-01"  # before the data: every figure is drawn, and the control starts where asked
+    assert not ex.rows.empty and ex._range.value == ("FY2015Q4", last)
+    ex._range.value = ("FY2019Q1", last)  # the control still sets the state; its quarters stay under the handle
+    assert (ex.start, ex.end) == ("FY2019Q1", last) and ex._range.options[0] == "FY2015Q4"
+    ex._range.value = ("FY2023Q1", last)
+    assert (ex.start, ex.end) == ("FY2023Q1", last) and ex._range.value == ("FY2023Q1", last)
+    ex.segment = "cloud"  # any change from code shrinks it back to the data
+    assert list(ex._range.options) == ex._quarters and ex._range.value == ("FY2023Q1", last)
     assert_draws_like_plot_metric(ex)
 
 
@@ -179,6 +200,19 @@ def test_redraws_use_the_data_loaded_once(ex, monkeypatch):
     assert ex.rows["basis"].eq("restated").all() and not ex.rows.empty
 
 
+def test_printed_as_lists_each_run_of_a_name_so_a_name_that_comes_back_is_not_one_span(metrics, events):
+    rows = metrics.query("segment == 'cloud' and metric == 'revenue_yoy' and basis == 'as_reported'")
+    in_window = rows[rows["fiscal_period"].between("FY2024Q1", "FY2025Q4")]
+    assert set(in_window["segment_label"]) == {"Cloud Intelligence Group"} and len(in_window) == 8
+    renamed = metrics.copy()
+    renamed.loc[in_window.index[2], "segment_label"] = "Cloud <for one quarter>"  # as a stitched view mixes names
+    ex = alibiz.explore("cloud", "revenue_yoy", metrics=renamed, events=events, start="FY2024Q1", end="FY2025Q4")
+    assert re.sub(r"<[^>]+>", "", ex._printed.value) == html.escape(
+        "Printed as: Cloud Intelligence Group (FY2024Q1\u2013FY2024Q2); Cloud <for one quarter> (FY2024Q3); "
+        "Cloud Intelligence Group (FY2024Q4\u2013FY2025Q4)"
+    )
+
+
 def test_several_lineages_from_code_are_one_more_choice_in_the_menu(metrics, events):
     ex = alibiz.explore(["group", "china_ecommerce", "aidc"], "aac", metrics=metrics, events=events, kinds=None, labels=plotting.CONSUMERS)
     assert ex.segment == ("group", "china_ecommerce", "aidc") and ex._lineage.value == ex.segment
@@ -199,6 +233,24 @@ def test_unknown_lineage_or_metric_is_named_with_the_known_ones(metrics):
         alibiz.explore("aidc", kinds=["merger"], metrics=metrics)
 
 
+@pytest.mark.parametrize(
+    "value, reason",
+    [
+        (2021, "got the number 2021"),  # pandas reads it as 2021 ns after 1970: FY1970Q4
+        (2021.0, "got the number 2021.0"),
+        ("banana", "got 'banana', neither a label nor a date"),
+        ("", "got '', neither a label nor a date"),
+        ("FY2025Q9", "quarter must be 1 to 4"),
+    ],
+)
+def test_a_quarter_that_is_no_quarter_is_refused_by_name_and_the_state_stays(ex, value, reason):
+    ex.start = "FY2023Q1"
+    for name in ("start", "end"):
+        with pytest.raises(ValueError, match=rf"^{name} must be a fiscal quarter like 'FY2025Q2' or a date inside one; .*{re.escape(reason)}"):
+            setattr(ex, name, value)
+    assert (ex.start, ex.end) == ("FY2023Q1", None)
+
+
 def test_a_view_with_no_figures_is_an_empty_chart_that_says_so(ex):
     ex.basis = "restated"
     ex.metric = "revenue_yoy"  # growth is never restated
@@ -213,6 +265,12 @@ def test_a_view_with_no_figures_is_an_empty_chart_that_says_so(ex):
     assert ex.rows.empty and any("from FY2010Q1 to FY2011Q4" in t.get_text() for t in ex.figure.axes[0].texts)
     with pytest.raises(KeyError, match="FY2025Q2 is not on the chart"):
         ex.details("FY2025Q2")
+    ex.start, ex.end = "FY2025Q1", "FY2023Q1"  # a range that starts after it ends says so, not "no figures"
+    assert ex.rows.empty and [t.get_text() for t in ex.figure.axes[0].texts] == [
+        "The range starts in FY2025Q1, after it ends in FY2023Q1:\nno quarter is in it."
+    ]
+    with pytest.raises(plotting.NoFigures, match="nothing to save: The range starts in FY2025Q1"):
+        ex.save("anywhere")
 
 
 # ------------------------------------------------------------ details
@@ -249,6 +307,22 @@ def test_click_pins_the_details_until_a_click_away_from_the_points(ex, metrics):
     assert "Hover over a point" in panel_text(ex)
     move_to(ex, point_xy(ex, "FY2025Q1", values["2024-06-30"]))
     assert panel_text(ex) == ex.details("FY2025Q1")
+
+
+def test_the_canvas_redraws_only_when_the_mouse_reaches_another_target(ex, metrics, monkeypatch):
+    """Each redraw of the canvas costs a full render sent to the browser: moving within one point's reach must not."""
+    draws = []
+    monkeypatch.setattr(ex._canvas, "draw_idle", lambda: draws.append(panel_text(ex).splitlines()[0]))
+    values = alibiz.series("aidc", "revenue_yoy", metrics=metrics)
+    at = point_xy(ex, "FY2025Q2", values["2024-09-30"])
+    for dx in range(-3, 4):  # seven mouse moves over the same point
+        move_to(ex, at + (dx, 0))
+    assert draws == ["FY2025Q2 \u00b7 quarter ended 30 Sep 2024"]
+    move_to(ex, point_xy(ex, "FY2025Q1", values["2024-06-30"]))
+    move_to(ex, at)  # back to the first point: a new target again
+    assert [d[:8] for d in draws] == ["FY2025Q2", "FY2025Q1", "FY2025Q2"]
+    move_to(ex, at, "button_press_event")  # pinning the point shown redraws with the pin note
+    assert len(draws) == 4 and "pinned" in panel_text(ex)
 
 
 def test_hovering_an_event_line_shows_its_date_kind_title_and_source(ex, events):
@@ -301,6 +375,37 @@ def test_save_writes_the_chart_and_its_rows_with_sources(ex, tmp_path, metrics):
     first = (out / "chart.svg").read_bytes()
     ex.save(out)  # the same view again: the same files
     assert (out / "chart.svg").read_bytes() == first
+
+
+def test_a_saved_view_can_be_read_by_whoever_may_read_the_folder_it_is_in(ex, tmp_path):
+    import os
+    import stat
+
+    umask = os.umask(0o022)  # a common default: folders rwxr-xr-x
+    try:
+        ex.save(tmp_path / "shared view")
+        (tmp_path / "made by hand").mkdir()
+    finally:
+        os.umask(umask)
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in tmp_path.iterdir()}
+    assert modes == {"shared view": 0o755, "made by hand": 0o755}  # not owner-only, as a temporary folder is
+    assert {stat.S_IMODE(p.stat().st_mode) for p in (tmp_path / "shared view").iterdir()} == {0o644}
+
+
+@pytest.mark.parametrize("own", [["chart.png"], ["figures.csv"], ["chart.png", "chart.svg", "figures.csv"]])
+def test_a_folder_of_the_users_own_files_with_a_views_names_is_not_replaced(ex, tmp_path, own):
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    for name in own:
+        (folder / name).write_text("period,revenue\nQ1,1\n" if name.endswith(".csv") else "my own chart")
+    with pytest.raises(FileExistsError, match=re.escape(f"holds files that are not a saved view ({', '.join(own)})")):
+        ex.save(folder)
+    assert sorted(p.name for p in folder.iterdir()) == own and (folder / own[0]).read_text() != ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine"]
+    ex.save(tmp_path / "view")
+    (tmp_path / "view" / "chart.svg").unlink()  # an earlier view, even with a file deleted, is still replaced
+    ex.save(tmp_path / "view")
+    assert sorted(p.name for p in (tmp_path / "view").iterdir()) == ["chart.png", "chart.svg", "figures.csv"]
 
 
 def test_save_replaces_an_earlier_view_whole_and_refuses_other_folders(ex, tmp_path, monkeypatch):
@@ -358,12 +463,17 @@ def test_rich_html_of_data_error_event_window_and_coverage_keeps_their_text(metr
     assert page.count("<tr>") == len(error.problems) + 1 == 3  # a row per problem, under the heading row
     for row in error.problems.itertuples():
         assert html.escape(row.message) in page
+    cells = re.findall(r"<t[dh](?: [^>]*)?>", page)  # JupyterLab right-aligns table cells: text reads left-aligned
+    assert len(cells) == 5 * 3 and all("text-align:left" in cell for cell in cells)
     assert str(error).count("\n") == 1 and "metrics.csv:2: column 'value': is not a number (got 'n/a')" in str(error)
 
     window = alibiz.event_window("aidc", "revenue_yoy", "2023-03-28", quarters=2, metrics=metrics)
     page = window._repr_html_()
     assert all(f"<td>{q}</td>" in page for q in [*window.before.index, *window.after.index])
     assert repr(window).startswith("EventWindow(date=Timestamp('2023-03-28")
+    assert f"change in the mean {window.change:g}</p>" in page
+    empty_side = alibiz.event_window("aidc", "revenue_yoy", "2021-06-15", quarters=1, metrics=metrics)  # before AIDC's first growth figure
+    assert np.isnan(empty_side.mean_before) and "no change in the mean: a side has no figure</p>" in empty_side._repr_html_()
 
     grid = alibiz.coverage(metrics)
     assert repr(grid) == repr(pd.DataFrame(grid)) and isinstance(grid.loc["aidc"], pd.DataFrame)

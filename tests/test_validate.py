@@ -28,6 +28,18 @@ def test_data_error_is_a_value_error_exported_at_top_level():
     assert issubclass(alibiz.DataError, ValueError)
 
 
+def test_data_error_in_a_notebook_shows_html_in_the_file_name_and_cells_as_text(write_csv, metrics_text):
+    import re
+
+    bad = [ROWS[0].replace("31672", "<script>alert(1)</script>"), ROWS[1].replace(",29,", ',"""<b>&",')]
+    with pytest.raises(alibiz.DataError) as caught:
+        alibiz.load_metrics(write_csv(metrics_text(bad), name="<img src=x onerror=alert(1)>.csv"))
+    page = caught.value._repr_html_()
+    assert set(re.findall(r"</?([a-z]+)", page)) == {"p", "strong", "table", "thead", "tbody", "tr", "th", "td"}
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "&lt;img src=x onerror=alert(1)&gt;.csv" in page
+    assert "&quot;&lt;b&gt;&amp;" in page
+
+
 def test_missing_column(write_csv, metrics_text):
     text = metrics_text().replace(",unit,", ",", 1)
     lines, _ = problems_of(write_csv(text))
