@@ -308,7 +308,7 @@ class Release:
     figures: list[Figure] = field(default_factory=list)
     unknown: list[tuple[str, int]] = field(default_factory=list)  # (printed name, offset)
     conflicts: list[tuple[str, int]] = field(default_factory=list)  # (what, offset)
-    unnamed: list[tuple[str, int]] = field(default_factory=list)  # rows of cells no name or heading claims
+    left_out: list[tuple[str, int]] = field(default_factory=list)  # (why, offset): rows of cells that cannot be read safely
 
     @property
     def quarter(self) -> pd.Period:
@@ -574,7 +574,7 @@ def _row_figures(release: Release, layout: Layout, rows: list[Row], money_metric
     for row in rows:
         cells = layout.assign(row.cells)
         if row.broken:
-            release.unnamed.append(("a row whose figures do not line up with the table's columns", row.offset))
+            release.left_out.append(("a row whose figures do not line up with the table's columns", row.offset))
             continue
         if not cells:
             continue
@@ -648,6 +648,11 @@ def _column_tables(release: Release, doc: Text) -> list[Figure]:
         read_blocks.add(basis)
         name_words = _header_words(header)
         names = _column_names(name_words, release)
+        currencies = [t.text for t in header if t.text in ("RMB", "US$")]
+        if len(names) != currencies.count("RMB"):
+            release.left_out.append((f"a segment table whose {len(names)} column heading{'s' * (len(names) != 1)} do not match "
+                                     f"its {currencies.count('RMB')} RMB columns", header[0].offset if header else block.start()))
+            continue
         after = re.compile(r"\)").search(doc.flat, block.end())
         rows = _rows(doc.toks[doc.index_at(after.end() + 1) if after else end + 1 :],
                      lambda w: _prose_starts(w) or " ".join(t.text for t in w[:2]) == "Three months")
@@ -658,17 +663,42 @@ def _column_tables(release: Release, doc: Text) -> list[Figure]:
             if metric is None:
                 continue
             kind = "pct" if metric.endswith("_yoy") else "money"
-            cells = [c for c in row.cells if c.kind in (kind, "blank")]
-            while len(cells) > len(names) and any(re.fullmatch(r"\(\d\)", c.text) for c in cells):
-                cells.remove(next(c for c in cells if re.fullmatch(r"\(\d\)", c.text)))  # '41,025 (2)': a footnote marker
             row_basis = "as_reported" if kind == "pct" else basis
             if kind == "pct" and basis != "as_reported":
+                continue
+            total_at = names.index("Alibaba Group") if "Alibaba Group" in names else None
+            cells = _column_cells(row, kind, len(currencies) if kind == "money" else len(names), total_at)
+            if cells is None:
+                release.left_out.append((f"a row whose figures do not match the segment table's {len(names)} columns "
+                                         "(or do not add up to its total)", row.offset))
                 continue
             for column, cell in zip(names, cells):
                 if column is None or cell.kind == "blank":
                     continue
                 figures.append(Figure((column,), metric, cell.value, row_basis, "segment information table", cell.offset))
     return figures
+
+
+def _column_cells(row: Row, kind: str, columns: int, total_at: int | None) -> list[Token] | None:
+    """The cells of a segment table's row, one per column, or None when they cannot be matched to the columns.
+
+    A footnote marker set apart from its figure (``41,025 (2)``) looks like a
+    loss of 2: in a row of amounts the markers are dropped only when the row
+    has exactly that many cells too many, and the row must add up (the
+    segments and unallocated to the consolidated column, ``total_at``, within
+    rounding) or it is not read at all. A percentage is never ``(2)``.
+    """
+    markers = [c for c in row.cells if re.fullmatch(r"\(\d\)", c.text)]
+    cells = list(row.cells)
+    if kind == "pct" or len(cells) - columns == len(markers):
+        cells = [c for c in cells if c not in markers]
+    if len(cells) != columns or any(c.kind not in (kind, "blank") for c in cells):
+        return None
+    if kind == "money" and total_at is not None:
+        total, parts = cells[total_at].value, [c.value or 0.0 for c in cells[:total_at]]
+        if total is None or abs(total - sum(parts)) > 1:
+            return None
+    return cells
 
 
 def _is_year(token: Token) -> bool:
@@ -868,7 +898,7 @@ def _rows_of(release: Release, source: str) -> pd.DataFrame:
             if figure.metric in ("cmr", "cmr_yoy"):
                 release.unknown.append((" / ".join(reversed(figure.names)) + " (customer management revenue)", figure.offset))
             elif not figure.names[0]:
-                release.unnamed.append(("a row of figures without a name (not a subtotal of the lines above it)", figure.offset))
+                release.left_out.append(("a row of figures without a name (not a subtotal of the lines above it)", figure.offset))
             elif not _SKIPPED.fullmatch(figure.names[0]):
                 release.unknown.append((figure.names[0], figure.offset))
             continue
@@ -953,7 +983,7 @@ def extract_release(source, *, url: str | None = None, warn: Callable[[str], Non
     report = warn or (lambda message: print(message, file=sys.stderr))
     for name, offset in _first_of_each(release.unknown):
         report(f"{release.where(offset)}: '{name}' is not in segment_labels.csv: left out (add the label to read it)")
-    lines = {release.where(offset): (offset, what) for what, offset in sorted(release.unnamed, reverse=True)}
+    lines = {release.where(offset): (offset, what) for what, offset in sorted(release.left_out, reverse=True)}
     for where, (_, what) in sorted(lines.items(), key=lambda item: item[1][0]):
         report(f"{where}: {what}: left out")
     for what, offset in release.conflicts:

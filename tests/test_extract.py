@@ -390,3 +390,56 @@ def test_import_alibiz_stays_light():
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
     assert alibiz.extract_release is extract_release
+
+
+def _edited(tmp_path, name, *replacements):
+    """A fixture with each (old, new) replaced once: the case a test reads."""
+    text = (RELEASES / name).read_text(encoding="utf-8")
+    for old, new in replacements:
+        assert text.count(old) >= 1, old
+        text = text.replace(old, new, 1)
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _nothing_wrong(rows):
+    """No row read differs from the bundled data (a wrong value is worse than a missing one)."""
+    compared = extract.compare(rows, alibiz.load_metrics())
+    assert not (compared["status"] == "different").any(), compared[compared["status"] == "different"]
+
+
+def test_a_segment_table_heading_the_labels_only_half_know_shifts_no_column(tmp_path):
+    # 'Cloud computing' is a label; 'Cloud computing and AI' is not: the heading is one column, not two
+    path = _edited(tmp_path, "fy2021q3_four_segments.txt", ("Cloud\ncomputing\nDigital", "Cloud\ncomputing and AI\nDigital"))
+    warnings = []
+    rows = extract_release(path, warn=warnings.append)
+    _nothing_wrong(rows)
+    assert any("'and AI' is not in segment_labels.csv" in w for w in warnings)
+    assert any("do not match its 6 RMB columns" in w for w in warnings)
+    assert rows.query("fiscal_period == 'FY2021Q3' and metric == 'adjusted_ebita' and segment != 'group'").empty
+    assert value(rows, "FY2020Q3", "dme", "adjusted_ebita", "restated") == -3400  # the other block still reads
+
+
+def test_a_segment_table_row_short_of_a_cell_is_left_out(tmp_path):
+    # the footnote paragraph's '(1)' after the row would make up the count: the row no longer adds up
+    path = _edited(tmp_path, "fy2021q3_four_segments.txt", ("Adjusted EBITA 58,075 (356) (3,400)", "Adjusted EBITA 58,075 (3,400)"))
+    line = path.read_text(encoding="utf-8").splitlines().index("Adjusted EBITA 58,075 (3,400) (1,768) (1,889) 50,662") + 1
+    warnings = []
+    rows = extract_release(path, warn=warnings.append)
+    _nothing_wrong(rows)
+    assert rows.query("fiscal_period == 'FY2020Q3' and metric == 'adjusted_ebita' and segment != 'group'").empty
+    assert warnings == [f"{path}:{line}: a row whose figures do not match the segment table's 6 columns (or do not add up to its total): left out"]
+
+
+def test_footnote_markers_in_a_segment_table_row_are_dropped_only_when_unambiguous(tmp_path):
+    # one marker too many: dropped; two '(n)' cells where one is too many: which is the loss of 3?
+    one = _edited(tmp_path, "fy2021q3_four_segments.txt", ("Adjusted EBITA 58,075 (356)", "Adjusted EBITA 58,075 (2) (356)"))
+    rows = extract_release(one)
+    assert value(rows, "FY2020Q3", "cloud", "adjusted_ebita", "restated") == -356
+    two = _edited(tmp_path, "fy2021q3_four_segments.txt", ("Adjusted EBITA 58,075 (356) (3,400) (1,768) (1,889)",
+                                                           "Adjusted EBITA 58,075 (2) (356) (3,400) (1,768) (3)"))
+    warnings = []
+    rows = extract_release(two, warn=warnings.append)
+    assert rows.query("fiscal_period == 'FY2020Q3' and metric == 'adjusted_ebita' and segment != 'group'").empty
+    assert len(warnings) == 1 and "do not match the segment table's 6 columns (or do not add up to its total)" in warnings[0]
