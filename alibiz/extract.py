@@ -243,7 +243,7 @@ def tokens(text: str) -> list[Token]:
     [('Cloud', None, 'word'), ('(1,389)', -1389.0, 'money'), ('24', 24.0, 'money'), ('(25)%', -25.0, 'pct'), ('—', None, 'blank')]
     """
     found: list[Token] = []
-    for match in re.finditer(r"\S+", text):
+    for match in re.finditer(r"\S+?%(?=[A-Z][a-z])|\S+", text):  # '60%Adjusted': a row's last cell run into the next name
         piece, offset = match.group(0), match.start()
         if piece == "%" and found and found[-1].kind == "money":  # '37 %'
             last = found.pop()

@@ -443,3 +443,14 @@ def test_footnote_markers_in_a_segment_table_row_are_dropped_only_when_unambiguo
     rows = extract_release(two, warn=warnings.append)
     assert rows.query("fiscal_period == 'FY2020Q3' and metric == 'adjusted_ebita' and segment != 'group'").empty
     assert len(warnings) == 1 and "do not match the segment table's 6 columns (or do not add up to its total)" in warnings[0]
+
+
+def test_a_percentage_run_into_the_next_rows_name_is_still_its_rows_last_cell(tmp_path):
+    # text layers drop the space at a line end: '(18)%Adjusted EBITA margin' (the March 2023 release)
+    path = _edited(tmp_path, "fy2023q1_seven_segments.txt", ("(27)% (18)%  Adjusted EBITA margin", "(27)% (18)%Adjusted EBITA margin"))
+    warnings = []
+    rows = extract_release(path, warn=warnings.append)
+    assert warnings == []
+    assert value(rows, "FY2023Q1", "aidc", "adjusted_ebita_yoy") == -52
+    assert value(rows, "FY2023Q1", "group", "adjusted_ebita_yoy") == -18
+    assert [t.text for t in extract.tokens("9% 60%Adjusted EBITA 2%-3% 100%owned")] == ["9%", "60%", "Adjusted", "EBITA", "2%-3%", "100%owned"]
