@@ -197,15 +197,29 @@ class Token:
     text: str
     offset: int  # where it starts in the text
     value: float | None = None  # a number: its value (losses negative)
-    kind: str = "word"  # word, money, pct, blank (a dash or N/A in a table cell)
+    kind: str = "word"  # word, money, pct, blank (a dash or N/A in a table cell), unclear (a figure with a space inside)
 
 
-_NUMBER = re.compile(r"(\()?(-)?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(\))?(%)?")
+_UNCLEAR = "\ue000"  # stands for a no-break space between digit groups: '10 721' is one figure, or two cells
+_NUMBER = re.compile(rf"(\()?(-)?(\d{{1,3}}(?:[,{_UNCLEAR}]\d{{3}})+|\d+)(\.\d+)?(\))?(%)?")
+_DIGIT_GROUPS = r"(?<![\d,.])\d{1,3}(?:[%s]\d{3})+(?![\d,])"
 _FOOTNOTE = re.compile(r"(?:\((?:\d|[ivx]{1,3}|[a-z])\))+$")
 _BLANKS = {"—", "–", "-", "N/A", "n/a", "NA", "N.A.", "nm", "n.m.", "N.M."}
 
 
 def _normalized(text: str) -> str:
+    """The text with the spaces, digits and dashes of typesetting made plain.
+
+    A thin or narrow no-break space between digit groups is a thousands
+    separator (``12\u2009345`` is 12,345); a no-break space there may be one
+    too, or stand between two cells (``519\u00a0783``): such a figure is
+    marked unclear and its row is left out.
+
+    >>> _normalized("12\u2009345 and 519\u00a0783 and\u00a0more") == "12,345 and 519" + _UNCLEAR + "783 and more"
+    True
+    """
+    text = re.sub(_DIGIT_GROUPS % "\u2009\u202f", lambda m: re.sub("[\u2009\u202f]", ",", m.group(0)), text)
+    text = re.sub(_DIGIT_GROUPS % "\u00a0", lambda m: m.group(0).replace("\u00a0", _UNCLEAR), text)
     text = unicodedata.normalize("NFKC", text)  # no-break and thin spaces, full-width digits
     return text.replace("\u2011", "-").replace("\u2212", "-").replace("\u2010", "-")
 
@@ -265,6 +279,9 @@ def tokens(text: str) -> list[Token]:
         opening, minus, digits, decimals, closing, percent = number.groups()
         if bool(opening) != bool(closing):
             found.append(Token(piece, offset))  # '(2' or '3)': a piece of prose
+            continue
+        if _UNCLEAR in digits:
+            found.append(Token(piece, offset, None, "unclear"))
             continue
         value = float(digits.replace(",", "") + (decimals or ""))
         if opening or minus:
@@ -434,7 +451,7 @@ def _rows(toks: list[Token], stop: Callable[[list[Token]], bool], layout: "Layou
             if len(words) > 30:  # prose, not a table
                 break
         else:
-            if cells and layout is not None and not layout.assign(tuple(cells + [token])):
+            if cells and layout is not None and layout.columns(tuple(cells + [token])) is None:
                 misaligned = not layout.complete(tuple(cells))
                 broken = broken or misaligned
                 flush()
@@ -475,27 +492,27 @@ class Layout:
     def kinds(self) -> tuple[str, ...]:
         return tuple("pct" if r in ("share", "yoy") else "money" for r in self.roles)
 
-    def complete(self, cells: tuple[Token, ...]) -> bool:
-        """Whether the cells reach the table's last column."""
-        k, kinds = 0, self.kinds()
+    def columns(self, cells: tuple[Token, ...]) -> list[int] | None:
+        """The column of each cell, matched in order by kind (a blank or unclear cell fits any); None if they do not fit."""
+        at, k, kinds = [], 0, self.kinds()
         for cell in cells:
-            while k < len(kinds) and cell.kind != "blank" and kinds[k] != cell.kind:
-                k += 1
-            k += 1
-        return k == len(kinds)
-
-    def assign(self, cells: tuple[Token, ...]) -> dict[str, Token]:
-        """Each cell under its column, matched in order by kind (a blank cell fits any column)."""
-        out, k, kinds = {}, 0, self.kinds()
-        for cell in cells:
-            while k < len(kinds) and cell.kind != "blank" and kinds[k] != cell.kind:
+            while k < len(kinds) and cell.kind not in ("blank", "unclear") and kinds[k] != cell.kind:
                 k += 1
             if k >= len(kinds):
-                return {}  # more cells than columns: not a row of this table
-            if cell.kind != "blank":
-                out[self.roles[k]] = cell
+                return None  # more cells than columns: not a row of this table
+            at.append(k)
             k += 1
-        return out
+        return at
+
+    def complete(self, cells: tuple[Token, ...]) -> bool:
+        """Whether the cells fit and reach the table's last column."""
+        at = self.columns(cells)
+        return bool(at) and at[-1] == len(self.roles) - 1
+
+    def assign(self, cells: tuple[Token, ...]) -> dict[str, Token]:
+        """Each cell with a value under its column (empty if the cells do not fit)."""
+        at = self.columns(cells) or []
+        return {self.roles[k]: cell for cell, k in zip(cells, at) if cell.kind not in ("blank", "unclear")}
 
 
 def _layout(header: str, current_year: int) -> Layout | None:
@@ -576,6 +593,8 @@ def _row_figures(release: Release, layout: Layout, rows: list[Row], money_metric
         if row.broken:
             release.left_out.append(("a row whose figures do not line up with the table's columns", row.offset))
             continue
+        if _unclear(release, row):
+            continue
         if not cells:
             continue
         names = (row.label, *reversed(row.parents))
@@ -588,6 +607,15 @@ def _row_figures(release: Release, layout: Layout, rows: list[Row], money_metric
         if row.label.lower().startswith("consolidated"):
             break  # what follows reconciles the total to income from operations
     return out
+
+
+def _unclear(release: Release, row: Row) -> bool:
+    """Whether the row holds a figure with a no-break space inside it (noted as left out)."""
+    unclear = next((c for c in row.cells if c.kind == "unclear"), None)
+    if unclear is not None:
+        release.left_out.append((f"a row with '{unclear.text.replace(_UNCLEAR, ' ')}', a figure with a no-break space inside it "
+                                 "(one figure, or two cells?)", row.offset))
+    return unclear is not None
 
 
 def _segment_rows(release: Release, doc: Text) -> list[Figure]:
@@ -665,6 +693,8 @@ def _column_tables(release: Release, doc: Text) -> list[Figure]:
             kind = "pct" if metric.endswith("_yoy") else "money"
             row_basis = "as_reported" if kind == "pct" else basis
             if kind == "pct" and basis != "as_reported":
+                continue
+            if _unclear(release, row):
                 continue
             total_at = names.index("Alibaba Group") if "Alibaba Group" in names else None
             cells = _column_cells(row, kind, len(currencies) if kind == "money" else len(names), total_at)

@@ -454,3 +454,21 @@ def test_a_percentage_run_into_the_next_rows_name_is_still_its_rows_last_cell(tm
     assert value(rows, "FY2023Q1", "aidc", "adjusted_ebita_yoy") == -52
     assert value(rows, "FY2023Q1", "group", "adjusted_ebita_yoy") == -18
     assert [t.text for t in extract.tokens("9% 60%Adjusted EBITA 2%-3% 100%owned")] == ["9%", "60%", "Adjusted", "EBITA", "2%-3%", "100%owned"]
+
+
+def test_thin_spaces_between_digit_groups_are_thousands_separators(tmp_path):
+    path = _edited(tmp_path, "fy2027q1_ai_segments.txt", ("AI Cloud and Compute Services 33,418 48,437 7,139 45%",
+                                                          "AI Cloud and Compute Services 33\u2009418 48\u202f437 7\u2009139 45%"))
+    assert value(extract_release(path), "FY2027Q1", "cloud", "revenue") == 48437
+
+
+def test_a_no_break_space_between_digit_groups_leaves_its_row_out(tmp_path):
+    # '33 418' with a no-break space: the thousands separator of some typesetting, or a space between two cells
+    path = _edited(tmp_path, "fy2027q1_ai_segments.txt", ("AI Labs and Applications 2,882 3,338 492 16%",
+                                                          "AI Labs and Applications 882\u00a0338 492 16%"))
+    warnings = []
+    rows = extract_release(path, warn=warnings.append)
+    _nothing_wrong(rows)
+    assert rows.query("segment == 'ai_labs' and metric in ('revenue', 'revenue_yoy')").empty
+    assert warnings == [f"{path}:6: a row with '882 338', a figure with a no-break space inside it (one figure, or two cells?): left out"]
+    assert value(rows, "FY2027Q1", "cloud", "revenue") == 48437
