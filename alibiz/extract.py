@@ -213,14 +213,18 @@ def _normalized(text: str) -> str:
     A thin or narrow no-break space between digit groups is a thousands
     separator (``12\u2009345`` is 12,345); a no-break space there may be one
     too, or stand between two cells (``519\u00a0783``): such a figure is
-    marked unclear and its row is left out.
+    marked unclear and its row is left out. An en dash or a minus sign
+    before a figure is its sign.
 
     >>> _normalized("12\u2009345 and 519\u00a0783 and\u00a0more") == "12,345 and 519" + _UNCLEAR + "783 and more"
     True
+    >>> _normalized("\u2013356 \u221225% 2019\u20132020 \u2013 Others")
+    '-356 -25% 2019–2020 – Others'
     """
     text = re.sub(_DIGIT_GROUPS % "\u2009\u202f", lambda m: re.sub("[\u2009\u202f]", ",", m.group(0)), text)
     text = re.sub(_DIGIT_GROUPS % "\u00a0", lambda m: m.group(0).replace("\u00a0", _UNCLEAR), text)
     text = unicodedata.normalize("NFKC", text)  # no-break and thin spaces, full-width digits
+    text = re.sub(r"(?<!\S)[\u2012\u2013](?=\d)", "-", text)  # '–1,389', '–25%': an en or figure dash set as a minus sign
     return text.replace("\u2011", "-").replace("\u2212", "-").replace("\u2010", "-")
 
 
@@ -266,7 +270,7 @@ def tokens(text: str) -> list[Token]:
         number = _NUMBER.fullmatch(piece)
         if number is None:
             stripped = _FOOTNOTE.sub("", piece)
-            number = _NUMBER.fullmatch(stripped) if stripped and stripped[0] in "(0123456789" else None
+            number = _NUMBER.fullmatch(stripped) if stripped and stripped[0] in "(-0123456789" else None
             if number is not None and not number.group(6) and stripped[0] == "(" and not stripped.endswith(")"):
                 number = None
             if number is None:

@@ -472,3 +472,14 @@ def test_a_no_break_space_between_digit_groups_leaves_its_row_out(tmp_path):
     assert rows.query("segment == 'ai_labs' and metric in ('revenue', 'revenue_yoy')").empty
     assert warnings == [f"{path}:6: a row with '882 338', a figure with a no-break space inside it (one figure, or two cells?): left out"]
     assert value(rows, "FY2027Q1", "cloud", "revenue") == 48437
+
+
+def test_a_loss_printed_with_a_minus_sign_or_en_dash(tmp_path):
+    path = _edited(tmp_path, "fy2021q3_four_segments.txt",
+                   ("Adjusted EBITA 66,637(3) 24 (1,389) (1,992) (2,027) 61,253 9,387", "Adjusted EBITA 66,637(3) 24 \u20131,389 \u22121,992 -2,027 61,253 9,387"),
+                   ("Adjusted EBITA 58,075 (356) (3,400) (1,768) (1,889) 50,662", "Adjusted EBITA 58,075 \u2013356 \u20133,400 \u20131,768 \u20131,889 50,662"))
+    rows = extract_release(path)
+    assert value(rows, "FY2021Q3", "dme", "adjusted_ebita") == -1389
+    assert value(rows, "FY2021Q3", "innovation", "adjusted_ebita") == -1992
+    assert [(t.value, t.kind) for t in extract.tokens(extract._normalized("\u221227%(3) \u20135(2)"))] == [(-27, "pct"), (-5, "money")]
+    assert value(rows, "FY2020Q3", "cloud", "adjusted_ebita", "restated") == -356
