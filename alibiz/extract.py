@@ -803,6 +803,9 @@ def _column_names(words: list[Token], release: Release) -> list[str | None]:
 # ------------------------------------------------------------ figure sentences
 
 
+_COUNT = r"(?<!\S)(\d{1,3}(?:,\d{3})+|\d+)"  # a whole figure: '1,012 million' is not 12 million
+
+
 def _sentences(release: Release, doc: Text) -> list[Figure]:
     """Figures the releases print only in their text: like-for-like growth, consumer counts."""
     flat, figures = doc.flat, []
@@ -817,15 +820,15 @@ def _sentences(release: Release, doc: Text) -> list[Figure]:
     like_for_like = r"[Ee]xcluding (?:the (?:consolidation|contribution) of |revenue from (?:the )?(?:disposed businesses of )?)?Sun Art(?: and Intime)?[^.]{0,120}?" \
                     r"(?:would have (?:grown|increased)|grew|increased|an increase of)(?: by)? (\d+)%"
     add(next((m for m in re.finditer(like_for_like, flat) if _about_the_quarter(flat, m.start())), None), ("Alibaba Group",), "revenue_yoy_lfl")
-    add(re.search(r"[Aa]nnual active consumers (?:on|of) (?:our )?China retail marketplaces (?:reached|was|were) (\d+) million", flat),
+    add(re.search(rf"[Aa]nnual active consumers (?:on|of) (?:our )?China retail marketplaces (?:reached|was|were) {_COUNT} million", flat),
         ("China retail marketplaces",), "aac")
     # the Alibaba Ecosystem's consumers, June 2021 to March 2022 quarters ('over 1 billion' is a bound, not a figure)
     # (earlier releases count other scopes in such sentences, the 'Alibaba Digital Economy': those names are
     # taken only in the quarters the labels give them)
     add(re.search(r"annual active consumers (?:across|of|in) the Alibaba Ecosystem (?:reached|was|were) (?:approximately |about )?(\d+\.\d+|\d+) billion", flat),
         ("Alibaba Group",), "aac", scale=1000)
-    add(re.search(r"(\d+) million (?:annual active )?consumers in China(?:\d|\(\d\))?(?= |,)", flat), ("China (Alibaba Ecosystem)",), "aac", in_use_only=True)
-    add(re.search(r"(\d+) million (?:annual active )?consumers (?:overseas|outside (?:of )?China)", flat),
+    add(re.search(rf"{_COUNT} million (?:annual active )?consumers in China(?:\d|\(\d\))?(?= |,)", flat), ("China (Alibaba Ecosystem)",), "aac", in_use_only=True)
+    add(re.search(rf"{_COUNT} million (?:annual active )?consumers (?:overseas|outside (?:of )?China)", flat),
         ("Overseas (Alibaba Ecosystem)", "Overseas (Alibaba Group)"), "aac", in_use_only=True)
     return figures
 

@@ -483,3 +483,11 @@ def test_a_loss_printed_with_a_minus_sign_or_en_dash(tmp_path):
     assert value(rows, "FY2021Q3", "innovation", "adjusted_ebita") == -1992
     assert [(t.value, t.kind) for t in extract.tokens(extract._normalized("\u221227%(3) \u20135(2)"))] == [(-27, "pct"), (-5, "money")]
     assert value(rows, "FY2020Q3", "cloud", "adjusted_ebita", "restated") == -356
+
+
+def test_a_count_in_a_sentence_is_read_whole(tmp_path):
+    path = _edited(tmp_path, "fy2021q3_four_segments.txt", ("reached 779 million", "reached 1,079 million"))
+    assert value(extract_release(path), "FY2021Q3", "china_ecommerce", "aac") == 1079  # not 79, not left out
+    doc = extract.Text.of("served 1,012 million consumers in China and 305 million consumers overseas")
+    assert [m.group(1) for m in re.finditer(extract._COUNT + " million", doc.flat)] == ["1,012", "305"]
+
