@@ -845,7 +845,7 @@ def _growth_sentences(release: Release, doc: Text, tables: list[Figure]) -> list
     sentence is the one the segment's table gives for the quarter (not the fiscal year's)."""
     amounts = {(f.names[0].lower(), f.value) for f in tables if f.metric == "adjusted_ebita" and f.basis == "as_reported"}
     figures = []
-    pattern = r" segment [-–] Adjusted EBITA (?P<way>increased|decreased) (?:by )?(?P<pct>\d+)% (?:year-over-year )?to RMB(?P<amount>[\d,]+) million"
+    pattern = r" segment [-–] Adjusted EBITA (?P<way>increased|decreased) (?:by )?(?P<pct>\d+)% (?:year-over-year )?to RMB ?(?P<amount>[\d,]+) million"
     for match in re.finditer(pattern, doc.flat):
         before = doc.flat[max(0, match.start() - 80) : match.start()].lower()
         amount = float(match.group("amount").replace(",", ""))

@@ -491,3 +491,11 @@ def test_a_count_in_a_sentence_is_read_whole(tmp_path):
     doc = extract.Text.of("served 1,012 million consumers in China and 305 million consumers overseas")
     assert [m.group(1) for m in re.finditer(extract._COUNT + " million", doc.flat)] == ["1,012", "305"]
 
+
+
+@pytest.mark.parametrize("printed", ["RMB43,574", "RMB 43,574"])
+def test_segment_growth_sentence_with_or_without_a_space_after_rmb(printed):
+    doc = extract.Text.of(f"China commerce segment – Adjusted EBITA decreased by 14% to {printed} million (US$6,506 million) in the quarter")
+    table = [extract.Figure(("China commerce",), "adjusted_ebita", 43574.0, "as_reported", "segment information table", 0)]
+    found = extract._growth_sentences(None, doc, table)
+    assert [(f.names, f.metric, f.value) for f in found] == [(("China commerce",), "adjusted_ebita_yoy", -14.0)]
