@@ -18,7 +18,7 @@ line (pypdf) or flattened into one long run of words and numbers.
 ...         "Alibaba Group Holding Limited today announced its financial results for the quarter ended "
 ...         "June 30, 2026. The following table sets forth a breakdown of our revenue by segment for the "
 ...         "periods indicated: Three months ended June 30, 2025 2026 RMB RMB US$ YoY % Change "
-...         "(in millions, except percentages) AI Labs and Applications 2,882 3,338 492 16%")
+...         "(in millions, except percentages) AI Labs and Applications 2,882 3,338 492 16% (1) A footnote.")
 >>> rows = extract_release(io.BytesIO(text.encode()))
 >>> rows[["fiscal_period", "segment", "metric", "value", "basis"]].values.tolist()
 [['FY2026Q1', 'ai_labs', 'revenue', 2882.0, 'restated'], ['FY2027Q1', 'ai_labs', 'revenue', 3338.0, 'as_reported'], ['FY2027Q1', 'ai_labs', 'revenue_yoy', 16.0, 'as_reported']]
@@ -35,7 +35,7 @@ import re
 import sys
 import tempfile
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable
@@ -386,6 +386,7 @@ class Row:
     cells: tuple[Token, ...]
     offset: int
     broken: bool = False  # its cells ran on into the next row's without filling the columns
+    cut: bool = False  # the text ends in it: its last figure may be cut short ('6,922' -> '6')
 
 
 def _clean_label(words: list[Token]) -> str:
@@ -464,7 +465,10 @@ def _rows(toks: list[Token], stop: Callable[[list[Token]], bool], layout: "Layou
             cells.append(token)
         i += 1
     else:
+        ends_in_row = bool(cells)
         flush()
+        if ends_in_row:
+            rows[-1] = replace(rows[-1], cut=True)
     return rows
 
 
@@ -597,7 +601,7 @@ def _row_figures(release: Release, layout: Layout, rows: list[Row], money_metric
         if row.broken:
             release.left_out.append(("a row whose figures do not line up with the table's columns", row.offset))
             continue
-        if _unclear(release, row):
+        if _unclear(release, row) or _cut(release, row):
             continue
         if not cells:
             continue
@@ -622,6 +626,13 @@ def _unclear(release: Release, row: Row) -> bool:
     return unclear is not None
 
 
+def _cut(release: Release, row: Row) -> bool:
+    """Whether the text ends in the row, which may have lost the end of its last figure (noted as left out)."""
+    if row.cut:
+        release.left_out.append(("the text ends in this row (is the file cut short?)", row.offset))
+    return row.cut
+
+
 def _segment_rows(release: Release, doc: Text) -> list[Figure]:
     figures = []
     year = release.quarter_end.year
@@ -642,7 +653,7 @@ def _summary_rows(release: Release, doc: Text) -> list[Figure]:
     layout, rows = _row_table(doc, anchor, release.quarter_end.year)
     figures = []
     for label, metric in (("revenue", "revenue"), ("adjusted ebita", "adjusted_ebita")):
-        picked = [Row("Alibaba Group", (), row.cells, row.offset, row.broken) for row in rows if row.label.lower() == label]
+        picked = [replace(row, label="Alibaba Group", parents=()) for row in rows if row.label.lower() == label]
         figures += _row_figures(release, layout, picked, metric, "summary financial results table")
     return figures
 
@@ -698,7 +709,7 @@ def _column_tables(release: Release, doc: Text) -> list[Figure]:
             row_basis = "as_reported" if kind == "pct" else basis
             if kind == "pct" and basis != "as_reported":
                 continue
-            if _unclear(release, row):
+            if _unclear(release, row) or _cut(release, row):
                 continue
             total_at = names.index("Alibaba Group") if "Alibaba Group" in names else None
             cells = _column_cells(row, kind, len(currencies) if kind == "money" else len(names), total_at)

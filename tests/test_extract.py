@@ -499,3 +499,15 @@ def test_segment_growth_sentence_with_or_without_a_space_after_rmb(printed):
     table = [extract.Figure(("China commerce",), "adjusted_ebita", 43574.0, "as_reported", "segment information table", 0)]
     found = extract._growth_sentences(None, doc, table)
     assert [(f.names, f.metric, f.value) for f in found] == [(("China commerce",), "adjusted_ebita_yoy", -14.0)]
+
+
+def test_a_text_cut_short_inside_a_table_row_gives_no_figure_of_that_row(tmp_path):
+    text = (RELEASES / "fy2027q1_ai_segments.txt").read_text(encoding="utf-8")
+    path = tmp_path / "cut.txt"
+    path.write_text(text[: text.index("AI Labs and Applications 2,882 3,338") + len("AI Labs and Applications 2,882 3")], encoding="utf-8")
+    warnings = []
+    rows = extract_release(path, warn=warnings.append)
+    _nothing_wrong(rows)
+    assert rows.query("segment == 'ai_labs'").empty
+    assert warnings == [f"{path}:6: the text ends in this row (is the file cut short?): left out"]
+    assert value(rows, "FY2027Q1", "cloud", "revenue") == 48437  # the rows before it are whole
