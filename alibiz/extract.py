@@ -353,7 +353,13 @@ _DATE = rf"(?:{_MONTHS})\s+\d{{1,2}},\s*\d{{4}}"
 
 
 def _date(text: str) -> pd.Timestamp:
-    return pd.Timestamp(re.sub(r"\s+", " ", text))
+    """A date as the releases print it, read field by field (a parser takes 'May 15,2025' for year 1).
+
+    >>> _date("February 24,2022"), _date("JUNE\\n30, 2026")
+    (Timestamp('2022-02-24 00:00:00'), Timestamp('2026-06-30 00:00:00'))
+    """
+    month, day, year = re.fullmatch(r"(\w+)\s+(\d{1,2}),\s*(\d{4})", text).groups()
+    return pd.Timestamp(int(year), _MONTHS.lower().split("|").index(month.lower()) + 1, int(day))
 
 
 def _release(name: str, kind: str, text: str) -> Release:

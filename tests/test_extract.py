@@ -511,3 +511,13 @@ def test_a_text_cut_short_inside_a_table_row_gives_no_figure_of_that_row(tmp_pat
     assert rows.query("segment == 'ai_labs'").empty
     assert warnings == [f"{path}:6: the text ends in this row (is the file cut short?): left out"]
     assert value(rows, "FY2027Q1", "cloud", "revenue") == 48437  # the rows before it are whole
+
+
+def test_dates_run_together_with_their_year(tmp_path):
+    # a text layer that drops the space after the comma: 'February 2,2021', 'December 31,2020'
+    path = _edited(tmp_path, "fy2021q3_four_segments.txt", ("February 2, 2021", "February 2,2021"), ("December 31,\n2020.", "December 31,2020."))
+    rows = extract_release(path)
+    assert (rows["published"] == pd.Timestamp("2021-02-02")).all()
+    assert set(rows.loc[rows["basis"] == "as_reported", "fiscal_period"]) == {"FY2021Q3"}
+    path = _edited(tmp_path, "fy2027q1_ai_segments.txt", ("August 20, 2026", "August 20,2026"))
+    assert (extract_release(path)["published"] == pd.Timestamp("2026-08-20")).all()
