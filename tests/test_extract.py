@@ -521,3 +521,17 @@ def test_dates_run_together_with_their_year(tmp_path):
     assert set(rows.loc[rows["basis"] == "as_reported", "fiscal_period"]) == {"FY2021Q3"}
     path = _edited(tmp_path, "fy2027q1_ai_segments.txt", ("August 20, 2026", "August 20,2026"))
     assert (extract_release(path)["published"] == pd.Timestamp("2026-08-20")).all()
+
+
+def test_append_through_a_symbolic_link_updates_its_target(tmp_path):
+    path, _ = _without_quarter(tmp_path, "FY2027Q1")
+    link = tmp_path / "link.csv"
+    link.symlink_to(path.name)
+    result = run("extract", RELEASES / "fy2027q1_ai_segments.txt", "--append", link)
+    assert result.returncode == 0, result.stderr
+    assert link.is_symlink() and ",FY2027Q1," in path.read_text(encoding="utf-8")
+    out = tmp_path / "out_link.csv"
+    out.symlink_to("rows.csv")
+    assert run("extract", RELEASES / "fy2027q1_ai_segments.txt", "--out", out).returncode == 0
+    assert out.is_symlink() and (tmp_path / "rows.csv").read_text(encoding="utf-8").startswith("period_end,")
+
