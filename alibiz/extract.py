@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import bisect
 import csv
+import errno
 import html.parser
 import io
 import os
@@ -1179,9 +1180,13 @@ def append(rows: pd.DataFrame, path) -> int:
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file in the same folder and ``os.replace``.
 
-    A symbolic link is followed: its target is replaced, the link stays.
+    A symbolic link is followed (its target is replaced, the link stays), and a
+    file without write permission is refused (PermissionError) rather than
+    replaced behind its owner's back.
     """
     path = Path(path).resolve()
+    if path.exists() and not os.access(path, os.W_OK):
+        raise PermissionError(errno.EACCES, "Permission denied (the file is read-only)", str(path))
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as out:

@@ -535,3 +535,13 @@ def test_append_through_a_symbolic_link_updates_its_target(tmp_path):
     assert run("extract", RELEASES / "fy2027q1_ai_segments.txt", "--out", out).returncode == 0
     assert out.is_symlink() and (tmp_path / "rows.csv").read_text(encoding="utf-8").startswith("period_end,")
 
+
+def test_append_to_a_read_only_file_is_refused(tmp_path, monkeypatch, capsys):
+    from alibiz import cli
+
+    path, _ = _without_quarter(tmp_path, "FY2027Q1")
+    before = path.read_bytes()
+    monkeypatch.setattr(extract.os, "access", lambda target, mode: False)  # as a user without write permission sees it (root may write anything)
+    assert cli.main(["extract", str(RELEASES / "fy2027q1_ai_segments.txt"), "--append", str(path)]) == 1
+    assert capsys.readouterr().err.strip() == f"alibiz extract: cannot write {path}: Permission denied (the file is read-only)"
+    assert path.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == ["metrics.csv"]
