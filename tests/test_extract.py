@@ -545,3 +545,20 @@ def test_append_to_a_read_only_file_is_refused(tmp_path, monkeypatch, capsys):
     assert cli.main(["extract", str(RELEASES / "fy2027q1_ai_segments.txt"), "--append", str(path)]) == 1
     assert capsys.readouterr().err.strip() == f"alibiz extract: cannot write {path}: Permission denied (the file is read-only)"
     assert path.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == ["metrics.csv"]
+
+
+def test_several_files_with_bad_ones_name_each_and_write_nothing(tmp_path):
+    empty, binary = tmp_path / "empty.txt", tmp_path / "blob.bin"
+    empty.write_bytes(b"")
+    binary.write_bytes(bytes(range(256)) * 4)
+    good = RELEASES / "fy2027q1_ai_segments.txt"
+    result = run("extract", empty, good, binary)
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.splitlines() == [f"alibiz extract: {empty}: is empty: give the results announcement (PDF, 6-K HTML exhibit or its text)",
+                                          f"alibiz extract: {binary}: is a binary file, not a results announcement (PDF, 6-K HTML exhibit or text)",
+                                          "alibiz extract: 2 of 3 files could not be read: nothing written"]
+    path, _ = _without_quarter(tmp_path, "FY2027Q1")
+    before = path.read_bytes()
+    assert run("extract", good, empty, "--append", path).returncode == 1 and path.read_bytes() == before
+    with pytest.raises(ExtractError, match="is empty"):
+        extract.extract_releases([good, empty])
