@@ -375,10 +375,13 @@ def _release(name: str, kind: str, text: str) -> Release:
     dated = re.search(rf"({_DATE})\s*[-–—]+\s*Alibaba Group", after_title) or re.search(rf"China,?\s+({_DATE})", after_title)
     if dated is None:
         raise ExtractError(name, "has no date line ('Hangzhou, China, <date> - Alibaba Group ...'): cannot tell when it was published")
-    end = _date(quarter.group(1))
+    try:
+        end, published = _date(quarter.group(1)), _date(dated.group(1))
+    except ValueError:  # 'June 31, 2026'
+        raise ExtractError(name, f"names a day that does not exist ('{quarter.group(1)}' or '{dated.group(1)}')") from None
     if not fiscal.is_quarter_end(end):
         raise ExtractError(name, f"names a quarter that ends on {end.date()}, not a fiscal quarter end")
-    return Release(name, kind, text, title.group(0).strip(), _date(dated.group(1)), end)
+    return Release(name, kind, text, title.group(0).strip(), published, end)
 
 
 # ------------------------------------------------------------ tables

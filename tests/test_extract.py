@@ -562,3 +562,10 @@ def test_several_files_with_bad_ones_name_each_and_write_nothing(tmp_path):
     assert run("extract", good, empty, "--append", path).returncode == 1 and path.read_bytes() == before
     with pytest.raises(ExtractError, match="is empty"):
         extract.extract_releases([good, empty])
+
+
+def test_a_day_that_does_not_exist_is_one_clear_error(tmp_path):
+    path = _edited(tmp_path, "fy2027q1_ai_segments.txt", ("August 20, 2026", "August 32, 2026"))
+    result = run("extract", path)
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr == f"alibiz extract: {path}: names a day that does not exist ('June 30, 2026' or 'August 32, 2026')\n"
