@@ -381,6 +381,12 @@ def _release(name: str, kind: str, text: str) -> Release:
         raise ExtractError(name, f"names a day that does not exist ('{quarter.group(1)}' or '{dated.group(1)}')") from None
     if not fiscal.is_quarter_end(end):
         raise ExtractError(name, f"names a quarter that ends on {end.date()}, not a fiscal quarter end")
+    titled = re.match(rf"({_MONTHS}) Quarter\b.*?\b(\d{{4}})\b", title.group(1))
+    if titled and (titled.group(1) != end.month_name() or int(titled.group(2)) != end.year):
+        raise ExtractError(name, f"is titled '{title.group(0).strip()}' but gives its results for the quarter ended "
+                           f"{quarter.group(1)}: which quarter it reports cannot be told")
+    if not end < published <= end + pd.DateOffset(years=1):
+        raise ExtractError(name, f"is dated {dated.group(1)}, not in the year after the quarter it reports (ended {quarter.group(1)})")
     return Release(name, kind, text, title.group(0).strip(), published, end)
 
 

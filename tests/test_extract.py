@@ -569,3 +569,15 @@ def test_a_day_that_does_not_exist_is_one_clear_error(tmp_path):
     result = run("extract", path)
     assert result.returncode == 1 and result.stdout == ""
     assert result.stderr == f"alibiz extract: {path}: names a day that does not exist ('June 30, 2026' or 'August 32, 2026')\n"
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ("for the quarter ended June 30, 2026", "for the quarter ended June 30, 2019",
+     "is titled 'Alibaba Group Announces June Quarter 2026 Results' but gives its results for the quarter ended June 30, 2019"),
+    ("August 20, 2026 - Alibaba", "August 20, 2016 - Alibaba", "is dated August 20, 2016, not in the year after the quarter it reports (ended June 30, 2026)"),
+])
+def test_a_release_whose_title_quarter_and_date_disagree_is_refused(tmp_path, old, new, message):
+    # read as it stands, the tables' 2025 and 2026 columns became FY2019Q1 and FY2020Q1 figures
+    path = _edited(tmp_path, "fy2027q1_ai_segments.txt", (old, new))
+    with pytest.raises(ExtractError, match=re.escape(message)):
+        extract_release(path)
