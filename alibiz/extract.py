@@ -540,13 +540,20 @@ class Layout:
 
 
 def _layout(header: str, current_year: int) -> Layout | None:
-    """The columns from a header such as ``2025 2026 RMB RMB US$ YoY % Change``."""
+    """The columns from a header such as ``2025 2026 RMB RMB US$ YoY % Change``; None unless its
+    amounts are of ``current_year`` and the year before.
+
+    >>> _layout("2025 2026 RMB RMB US$ YoY % Change", 2026).roles
+    ('prior', 'current', 'usd', 'yoy')
+    >>> _layout("2026 2026 RMB RMB US$ YoY % Change", 2026) is None
+    True
+    """
     years = [int(y) for y in re.findall(r"\b(20\d\d)\b", header)]
     words = re.sub(r"\(\d\)", " ", header)
     columns = re.findall(r"%\s*of\s*(?:total\s*)?revenue|YoY\s*%?\s*(?:Change|change)?|%\s*Change|US\$|RMB", words, re.I)
     money = [c for c in columns if c.upper() == "RMB"]
-    if len(money) < 2 or len(years) < 2:
-        return None
+    if len(money) < 2 or sorted(years[: len(money)]) != [current_year - 1, current_year]:
+        return None  # not the quarter's table beside the year before's
     order = ["current" if y == current_year else "prior" for y in years[: len(money)]]
     roles, m, growth = [], 0, False
     for column in columns:

@@ -581,3 +581,14 @@ def test_a_release_whose_title_quarter_and_date_disagree_is_refused(tmp_path, ol
     path = _edited(tmp_path, "fy2027q1_ai_segments.txt", (old, new))
     with pytest.raises(ExtractError, match=re.escape(message)):
         extract_release(path)
+
+
+def test_a_segment_table_of_other_years_is_not_read_as_the_quarters(tmp_path):
+    text = (RELEASES / "fy2027q1_ai_segments.txt").read_text(encoding="utf-8")
+    ebita_table = text.index("breakdown of our adjusted EBITA by segment")
+    path = tmp_path / "years.txt"
+    path.write_text(text[:ebita_table] + text[ebita_table:].replace("2025 2026", "2024 2025", 1), encoding="utf-8")
+    rows = extract_release(path)
+    _nothing_wrong(rows)
+    assert rows.query("metric == 'adjusted_ebita' and segment != 'group'").empty
+    assert value(rows, "FY2027Q1", "cloud", "revenue") == 48437
