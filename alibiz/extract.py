@@ -598,15 +598,22 @@ class Text:
         return re.compile(pattern, flags).search(self.flat, start)
 
 
-def _row_table(doc: Text, anchor: str, current_year: int) -> tuple[Layout | None, list[Row]]:
-    """The layout and rows of the first 'Three months ended' row table after ``anchor`` (None, [] if none)."""
+def _row_table(release: Release, doc: Text, anchor: str, what: str) -> tuple[Layout | None, list[Row]]:
+    """The layout and rows of the first 'Three months ended' row table after ``anchor`` (None, [] if none).
+
+    A table found whose header does not give the quarter's and the prior
+    year's columns is reported as left out.
+    """
     found = doc.find(anchor)
     head = doc.find(r"Three months ended", found.end()) if found else None
     if head is None or head.start() - found.end() > 400:
         return None, []
     end = _HEADER_END.search(doc.flat, head.end(), head.end() + 400)
-    layout = _layout(doc.flat[head.end() : end.start()], current_year) if end else None
+    layout = _layout(doc.flat[head.end() : end.start()], release.quarter_end.year) if end else None
     if layout is None:
+        header = doc.flat[head.start() : end.start() if end else head.end() + 80].strip()
+        release.left_out.append((f"the {what}: its header ('{header}') does not give the columns of "
+                                 f"{release.quarter_end.year} and {release.quarter_end.year - 1}", doc.toks[doc.index_at(head.start())].offset))
         return None, []
     first = doc.index_at(end.end() + 1)
     if doc.starts[first] < end.end():
@@ -658,13 +665,12 @@ def _cut(release: Release, row: Row) -> bool:
 
 def _segment_rows(release: Release, doc: Text) -> list[Figure]:
     figures = []
-    year = release.quarter_end.year
     anchors = [
         (r"breakdown of (?:our )?revenue by segment", "revenue", "revenue-by-segment table"),
         (r"breakdown of (?:our )?adjusted EBITA by segment", "adjusted_ebita", "adjusted-EBITA-by-segment table"),
     ]
     for anchor, metric, where in anchors:
-        layout, rows = _row_table(doc, anchor, year)
+        layout, rows = _row_table(release, doc, anchor, where)
         if layout is not None:
             figures += _row_figures(release, layout, rows, metric, where)
     return figures
@@ -673,7 +679,7 @@ def _segment_rows(release: Release, doc: Text) -> list[Figure]:
 def _summary_rows(release: Release, doc: Text) -> list[Figure]:
     """Group revenue and adjusted EBITA, and their growth, from the summary financial results table."""
     anchor = r"QUARTER (?:AND FULL FISCAL YEAR )?(?:\d{4} )?SUMMARY FINANCIAL RESULTS|SUMMARY FINANCIAL RESULTS"
-    layout, rows = _row_table(doc, anchor, release.quarter_end.year)
+    layout, rows = _row_table(release, doc, anchor, "summary financial results table")
     figures = []
     for label, metric in (("revenue", "revenue"), ("adjusted ebita", "adjusted_ebita")):
         picked = [replace(row, label="Alibaba Group", parents=()) for row in rows if row.label.lower() == label]

@@ -588,7 +588,10 @@ def test_a_segment_table_of_other_years_is_not_read_as_the_quarters(tmp_path):
     ebita_table = text.index("breakdown of our adjusted EBITA by segment")
     path = tmp_path / "years.txt"
     path.write_text(text[:ebita_table] + text[ebita_table:].replace("2025 2026", "2024 2025", 1), encoding="utf-8")
-    rows = extract_release(path)
+    warnings = []
+    rows = extract_release(path, warn=warnings.append)
     _nothing_wrong(rows)
     assert rows.query("metric == 'adjusted_ebita' and segment != 'group'").empty
     assert value(rows, "FY2027Q1", "cloud", "revenue") == 48437
+    assert warnings == [f"{path}:9: the adjusted-EBITA-by-segment table: its header ('Three months ended June 30, 2024 2025 RMB RMB US$ "
+                        "YoY % Change') does not give the columns of 2026 and 2025: left out"]
