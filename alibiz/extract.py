@@ -635,6 +635,10 @@ def _row_figures(release: Release, layout: Layout, rows: list[Row], money_metric
             continue
         if not cells:
             continue
+        disagreement = _disagreement(layout, cells)
+        if disagreement:
+            release.left_out.append((f"a row whose figures disagree ({disagreement})", row.offset))
+            continue
         names = (row.label, *reversed(row.parents))
         metric, growth = money_metric, f"{money_metric}_yoy"
         if money_metric == "revenue" and re.fullmatch(r"customer management(?: revenue)?", row.label, re.I):
@@ -645,6 +649,34 @@ def _row_figures(release: Release, layout: Layout, rows: list[Row], money_metric
         if row.label.lower().startswith("consolidated"):
             break  # what follows reconciles the total to income from operations
     return out
+
+
+def _disagreement(layout: Layout, cells: dict[str, Token]) -> str | None:
+    """How a row's figures contradict each other, if they do: the check that no cell was lost.
+
+    A lost cell shifts the next one into its column and the kinds still fit
+    ('33,418 7,139 45%' without the quarter's 48,437). The growth a release
+    prints is the change of its amounts ((current - prior) / |prior|, as the
+    releases compute it for losses too), within their rounding; a row with
+    no growth to check it by must have its US$ amount where the table has
+    that column (a 6-K exhibit may leave the US$ cells empty).
+
+    >>> layout = Layout(("prior", "current", "usd", "yoy"))
+    >>> _disagreement(layout, layout.assign(tuple(tokens("33,418 48,437 7,139 45%"))))
+    >>> _disagreement(layout, layout.assign(tuple(tokens("33,418 7,139 45%"))))
+    'growth printed 45%, its amounts give -79%'
+    >>> _disagreement(layout, layout.assign(tuple(tokens("687 (493) N/A"))))
+    "no US$ amount beside the quarter's and no growth to check it by"
+    """
+    prior, current, usd, growth = (cells.get(role) for role in ("prior", "current", "usd", "yoy"))
+    if prior is not None and current is not None and growth is not None and abs(prior.value) >= 1:
+        bounds = [(c - p) / abs(p) * 100 for p in (prior.value - 0.5, prior.value + 0.5) for c in (current.value - 0.5, current.value + 0.5)]
+        if min(bounds) - 1 <= growth.value <= max(bounds) + 1:
+            return None
+        return f"growth printed {growth.text}, its amounts give {(current.value - prior.value) / abs(prior.value) * 100:.0f}%"
+    if current is not None and usd is None and "usd" in layout.roles:
+        return "no US$ amount beside the quarter's and no growth to check it by"
+    return None
 
 
 def _unclear(release: Release, row: Row) -> bool:

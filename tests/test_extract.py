@@ -595,3 +595,19 @@ def test_a_segment_table_of_other_years_is_not_read_as_the_quarters(tmp_path):
     assert value(rows, "FY2027Q1", "cloud", "revenue") == 48437
     assert warnings == [f"{path}:9: the adjusted-EBITA-by-segment table: its header ('Three months ended June 30, 2024 2025 RMB RMB US$ "
                         "YoY % Change') does not give the columns of 2026 and 2025: left out"]
+
+
+@pytest.mark.parametrize("old, new, segment, metric, why", [
+    ("AI Cloud and Compute Services 33,418 48,437 7,139 45%", "AI Cloud and Compute Services 33,418 7,139 45%", "cloud", "revenue",
+     "growth printed 45%, its amounts give -79%"),
+    ("All others 687 (3,343) (493) N/A", "All others 687 (493) N/A", "all_others", "adjusted_ebita",
+     "no US$ amount beside the quarter's and no growth to check it by"),
+])
+def test_a_row_that_lost_a_cell_is_left_out_not_shifted(tmp_path, old, new, segment, metric, why):
+    # the US$ amount slides into the quarter's column and the kinds of the cells still fit
+    path = _edited(tmp_path, "fy2027q1_ai_segments.txt", (old, new))
+    warnings = []
+    rows = extract_release(path, warn=warnings.append)
+    _nothing_wrong(rows)
+    assert rows.query("segment == @segment and metric.str.startswith(@metric)", engine="python").empty
+    assert len(warnings) == 1 and warnings[0].endswith(f": a row whose figures disagree ({why}): left out")
