@@ -420,7 +420,8 @@ def _rows(toks: list[Token], stop: Callable[[list[Token]], bool], layout: "Layou
     commerce retail / - Customer management / - Others / 110,458 ...").
     With the table's ``layout``, a cell that does not fit the row's columns
     starts the next row, which has no name; if the row had not reached its
-    last column, both are marked broken (the cells do not line up).
+    last column, or the cell cannot be a first column's ('7%'), both are
+    marked broken (the cells do not line up).
     """
     rows, words, cells, i = [], [], [], 0
     broken = False
@@ -477,7 +478,7 @@ def _rows(toks: list[Token], stop: Callable[[list[Token]], bool], layout: "Layou
                 broken = broken or misaligned
                 flush()
                 words, cells = [], []
-                broken = misaligned
+                broken = misaligned or layout.columns((token,)) != [0]  # a row of its own starts in the first column
             cells.append(token)
         i += 1
     else:

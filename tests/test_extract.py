@@ -611,3 +611,13 @@ def test_a_row_that_lost_a_cell_is_left_out_not_shifted(tmp_path, old, new, segm
     _nothing_wrong(rows)
     assert rows.query("segment == @segment and metric.str.startswith(@metric)", engine="python").empty
     assert len(warnings) == 1 and warnings[0].endswith(f": a row whose figures disagree ({why}): left out")
+
+
+def test_a_cell_printed_twice_does_not_become_the_next_rows(tmp_path):
+    # the repeated 7% ran on into a row of its own, read as the subtotal's growth
+    path = _edited(tmp_path, "fy2026q1_four_segments.txt", ("29,325 7%\n108,522", "29,325 7% 7%\n108,522"))
+    warnings = []
+    rows = extract_release(path, warn=warnings.append)
+    _nothing_wrong(rows)
+    assert rows.query("segment == 'china_commerce_retail' and fiscal_period == 'FY2026Q1'").empty
+    assert warnings and all("do not line up" in w or "without a name" in w for w in warnings)
