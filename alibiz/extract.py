@@ -671,8 +671,7 @@ def _disagreement(layout: Layout, cells: dict[str, Token]) -> str | None:
     """
     prior, current, usd, growth = (cells.get(role) for role in ("prior", "current", "usd", "yoy"))
     if prior is not None and current is not None and growth is not None and abs(prior.value) >= 1:
-        bounds = [(c - p) / abs(p) * 100 for p in (prior.value - 0.5, prior.value + 0.5) for c in (current.value - 0.5, current.value + 0.5)]
-        if min(bounds) - 1 <= growth.value <= max(bounds) + 1:
+        if _growth_agrees(prior.value, current.value, growth.value):
             return None
         return f"growth printed {growth.text}, its amounts give {(current.value - prior.value) / abs(prior.value) * 100:.0f}%"
     if current is not None and usd is None and "usd" in layout.roles:
@@ -783,7 +782,38 @@ def _column_tables(release: Release, doc: Text) -> list[Figure]:
                 if column is None or cell.kind == "blank":
                     continue
                 figures.append(Figure((column,), metric, cell.value, row_basis, "segment information table", cell.offset))
-    return figures
+    return _growth_checked(release, figures)
+
+
+def _growth_checked(release: Release, figures: list[Figure]) -> list[Figure]:
+    """The segment tables' figures without a column whose printed growth its two blocks' amounts contradict.
+
+    Two neighbouring figures exchanged still add up; where the table prints
+    a growth row, the quarter's amount against the year before's tells.
+    """
+    found = {(f.names, f.metric, f.basis): f for f in figures}
+    contradicted = set()
+    for (names, metric, basis), growth in found.items():
+        current, prior = found.get((names, metric[: -len("_yoy")], "as_reported")), found.get((names, metric[: -len("_yoy")], "restated"))
+        if metric.endswith("_yoy") and current and prior and not _growth_agrees(prior.value, current.value, growth.value):
+            contradicted |= {growth, current, prior}
+            release.left_out.append((f"'{names[0]}' in the segment table: growth printed {growth.value:g}%, its amounts give "
+                                     f"{(current.value - prior.value) / abs(prior.value) * 100:.0f}%", growth.offset))
+    return [f for f in figures if f not in contradicted]
+
+
+def _growth_agrees(prior: float, current: float, growth: float) -> bool:
+    """Whether a printed growth is the change from ``prior`` to ``current``, within the rounding of all three.
+
+    The releases compute it as (current - prior) / |prior|, for losses too.
+
+    >>> _growth_agrees(33418, 48437, 45), _growth_agrees(-3224, -13861, -330), _growth_agrees(33418, 7139, 45)
+    (True, True, False)
+    """
+    if abs(prior) < 1:
+        return True  # no growth from nothing: nothing to check
+    bounds = [(c - p) / abs(p) * 100 for p in (prior - 0.5, prior + 0.5) for c in (current - 0.5, current + 0.5)]
+    return min(bounds) - 1 <= growth <= max(bounds) + 1
 
 
 def _column_cells(row: Row, kind: str, columns: int, total_at: int | None) -> list[Token] | None:

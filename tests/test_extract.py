@@ -621,3 +621,14 @@ def test_a_cell_printed_twice_does_not_become_the_next_rows(tmp_path):
     _nothing_wrong(rows)
     assert rows.query("segment == 'china_commerce_retail' and fiscal_period == 'FY2026Q1'").empty
     assert warnings and all("do not line up" in w or "without a name" in w for w in warnings)
+
+
+def test_two_figures_exchanged_in_a_segment_table_are_caught_by_its_growth_row(tmp_path):
+    # the row still adds up to its total; the growth row against the year before's block does not agree
+    path = _edited(tmp_path, "fy2023q1_seven_segments.txt", ("Revenue 141,935 15,451 10,632 12,142", "Revenue 141,935 10,632 15,451 12,142"))
+    warnings = []
+    rows = extract_release(path, warn=warnings.append)
+    _nothing_wrong(rows)
+    assert rows.query("segment == 'aidc' and metric == 'revenue'")["note"].str.contains("revenue-by-segment table").all()  # the other table's
+    assert value(rows, "FY2023Q1", "aidc", "revenue") == 15451 and value(rows, "FY2023Q1", "local_services", "revenue") == 10632
+    assert any("'International commerce' in the segment table: growth printed 2%, its amounts give -30%" in w for w in warnings)
