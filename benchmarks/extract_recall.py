@@ -159,14 +159,18 @@ def main() -> int:
     timing = None if args.no_timing else timings(pdf=args.pdf)
     text = markdown(table, timing)
     print(text)
-    START, END = MARKERS[args.pdf]
     if args.write:
-        readme = HERE / "README.md"
-        current = readme.read_text(encoding="utf-8")
-        block = f"{START}\n{text}\n{END}"
-        updated = re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _: block, current, flags=re.S)
-        readme.write_text(updated if START in current else current.rstrip("\n") + "\n\n" + block + "\n", encoding="utf-8")
+        write_between(*MARKERS[args.pdf], text)
     return 0
+
+
+def write_between(start: str, end: str, text: str) -> None:
+    """Put ``text`` into benchmarks/README.md between the markers (at its end the first time)."""
+    readme = HERE / "README.md"
+    current = readme.read_text(encoding="utf-8")
+    block = f"{start}\n{text}\n{end}"
+    updated = re.sub(re.escape(start) + ".*?" + re.escape(end), lambda _: block, current, flags=re.S)
+    readme.write_text(updated if start in current else current.rstrip("\n") + "\n\n" + block + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -188,11 +188,9 @@ def main() -> int:
     for line in shown if args.show or table["tracebacks"].any() else shown[:20]:
         print(line)
     if args.write:
-        readme = HERE / "README.md"
-        current = readme.read_text(encoding="utf-8")
-        block = f"{START}\n{text}\n{END}"
-        updated = re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _: block, current, flags=re.S)
-        readme.write_text(updated if START in current else current.rstrip("\n") + "\n\n" + block + "\n", encoding="utf-8")
+        from extract_recall import write_between
+
+        write_between(START, END, text)
     return 0
 
 
