@@ -176,10 +176,13 @@ def _extract(args) -> int:
     if args.metrics and not args.diff:
         print("alibiz extract: --metrics goes with --diff (--append compares with the file it appends to)", file=sys.stderr)
         return 2
-    try:
-        rows = extract.extract_releases(args.files, url=args.url, progress=None)  # the place for a progress line
-    except extract.ExtractError as error:
-        print(f"alibiz extract: {error}", file=sys.stderr)
+    unreadable: list[extract.ExtractError] = []
+    rows = extract.extract_releases(args.files, url=args.url, progress=None, errors=unreadable)  # the place for a progress line
+    if unreadable:  # all or nothing: no rows of the readable files either
+        for error in unreadable:
+            print(f"alibiz extract: {error}", file=sys.stderr)
+        if len(args.files) > 1:
+            print(f"alibiz extract: {len(unreadable)} of {len(args.files)} files could not be read: nothing written", file=sys.stderr)
         return 1
     if args.append:
         try:

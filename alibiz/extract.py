@@ -18,7 +18,7 @@ line (pypdf) or flattened into one long run of words and numbers.
 ...         "Alibaba Group Holding Limited today announced its financial results for the quarter ended "
 ...         "June 30, 2026. The following table sets forth a breakdown of our revenue by segment for the "
 ...         "periods indicated: Three months ended June 30, 2025 2026 RMB RMB US$ YoY % Change "
-...         "(in millions, except percentages) AI Labs and Applications 2,882 3,338 492 16%")
+...         "(in millions, except percentages) AI Labs and Applications 2,882 3,338 492 16% (1) A footnote.")
 >>> rows = extract_release(io.BytesIO(text.encode()))
 >>> rows[["fiscal_period", "segment", "metric", "value", "basis"]].values.tolist()
 [['FY2026Q1', 'ai_labs', 'revenue', 2882.0, 'restated'], ['FY2027Q1', 'ai_labs', 'revenue', 3338.0, 'as_reported'], ['FY2027Q1', 'ai_labs', 'revenue_yoy', 16.0, 'as_reported']]
@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import bisect
 import csv
+import errno
 import html.parser
 import io
 import os
@@ -35,7 +36,7 @@ import re
 import sys
 import tempfile
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable
@@ -197,16 +198,34 @@ class Token:
     text: str
     offset: int  # where it starts in the text
     value: float | None = None  # a number: its value (losses negative)
-    kind: str = "word"  # word, money, pct, blank (a dash or N/A in a table cell)
+    kind: str = "word"  # word, money, pct, blank (a dash or N/A in a table cell), unclear (a figure with a space inside)
 
 
-_NUMBER = re.compile(r"(\()?(-)?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(\))?(%)?")
+_UNCLEAR = "\ue000"  # stands for a no-break space between digit groups: '10 721' is one figure, or two cells
+_NUMBER = re.compile(rf"(\()?(-)?(\d{{1,3}}(?:[,{_UNCLEAR}]\d{{3}})+|\d+)(\.\d+)?(\))?(%)?")
+_DIGIT_GROUPS = r"(?<![\d,.])\d{1,3}(?:[%s]\d{3})+(?![\d,])"
 _FOOTNOTE = re.compile(r"(?:\((?:\d|[ivx]{1,3}|[a-z])\))+$")
 _BLANKS = {"—", "–", "-", "N/A", "n/a", "NA", "N.A.", "nm", "n.m.", "N.M."}
 
 
 def _normalized(text: str) -> str:
+    """The text with the spaces, digits and dashes of typesetting made plain.
+
+    A thin or narrow no-break space between digit groups is a thousands
+    separator (``12\u2009345`` is 12,345); a no-break space there may be one
+    too, or stand between two cells (``519\u00a0783``): such a figure is
+    marked unclear and its row is left out. An en dash or a minus sign
+    before a figure is its sign.
+
+    >>> _normalized("12\u2009345 and 519\u00a0783 and\u00a0more") == "12,345 and 519" + _UNCLEAR + "783 and more"
+    True
+    >>> _normalized("\u2013356 \u221225% 2019\u20132020 \u2013 Others")
+    '-356 -25% 2019–2020 – Others'
+    """
+    text = re.sub(_DIGIT_GROUPS % "\u2009\u202f", lambda m: re.sub("[\u2009\u202f]", ",", m.group(0)), text)
+    text = re.sub(_DIGIT_GROUPS % "\u00a0", lambda m: m.group(0).replace("\u00a0", _UNCLEAR), text)
     text = unicodedata.normalize("NFKC", text)  # no-break and thin spaces, full-width digits
+    text = re.sub(r"(?<!\S)[\u2012\u2013](?=\d)", "-", text)  # '–1,389', '–25%': an en or figure dash set as a minus sign
     return text.replace("\u2011", "-").replace("\u2212", "-").replace("\u2010", "-")
 
 
@@ -243,7 +262,7 @@ def tokens(text: str) -> list[Token]:
     [('Cloud', None, 'word'), ('(1,389)', -1389.0, 'money'), ('24', 24.0, 'money'), ('(25)%', -25.0, 'pct'), ('—', None, 'blank')]
     """
     found: list[Token] = []
-    for match in re.finditer(r"\S+", text):
+    for match in re.finditer(r"\S+?%(?=[A-Z][a-z])|\S+", text):  # '60%Adjusted': a row's last cell run into the next name
         piece, offset = match.group(0), match.start()
         if piece == "%" and found and found[-1].kind == "money":  # '37 %'
             last = found.pop()
@@ -252,7 +271,7 @@ def tokens(text: str) -> list[Token]:
         number = _NUMBER.fullmatch(piece)
         if number is None:
             stripped = _FOOTNOTE.sub("", piece)
-            number = _NUMBER.fullmatch(stripped) if stripped and stripped[0] in "(0123456789" else None
+            number = _NUMBER.fullmatch(stripped) if stripped and stripped[0] in "(-0123456789" else None
             if number is not None and not number.group(6) and stripped[0] == "(" and not stripped.endswith(")"):
                 number = None
             if number is None:
@@ -265,6 +284,9 @@ def tokens(text: str) -> list[Token]:
         opening, minus, digits, decimals, closing, percent = number.groups()
         if bool(opening) != bool(closing):
             found.append(Token(piece, offset))  # '(2' or '3)': a piece of prose
+            continue
+        if _UNCLEAR in digits:
+            found.append(Token(piece, offset, None, "unclear"))
             continue
         value = float(digits.replace(",", "") + (decimals or ""))
         if opening or minus:
@@ -308,7 +330,7 @@ class Release:
     figures: list[Figure] = field(default_factory=list)
     unknown: list[tuple[str, int]] = field(default_factory=list)  # (printed name, offset)
     conflicts: list[tuple[str, int]] = field(default_factory=list)  # (what, offset)
-    unnamed: list[tuple[str, int]] = field(default_factory=list)  # rows of cells no name or heading claims
+    left_out: list[tuple[str, int]] = field(default_factory=list)  # (why, offset): rows of cells that cannot be read safely
 
     @property
     def quarter(self) -> pd.Period:
@@ -332,7 +354,13 @@ _DATE = rf"(?:{_MONTHS})\s+\d{{1,2}},\s*\d{{4}}"
 
 
 def _date(text: str) -> pd.Timestamp:
-    return pd.Timestamp(re.sub(r"\s+", " ", text))
+    """A date as the releases print it, read field by field (a parser takes 'May 15,2025' for year 1).
+
+    >>> _date("February 24,2022"), _date("JUNE\\n30, 2026")
+    (Timestamp('2022-02-24 00:00:00'), Timestamp('2026-06-30 00:00:00'))
+    """
+    month, day, year = re.fullmatch(r"(\w+)\s+(\d{1,2}),\s*(\d{4})", text).groups()
+    return pd.Timestamp(int(year), _MONTHS.lower().split("|").index(month.lower()) + 1, int(day))
 
 
 def _release(name: str, kind: str, text: str) -> Release:
@@ -347,10 +375,19 @@ def _release(name: str, kind: str, text: str) -> Release:
     dated = re.search(rf"({_DATE})\s*[-–—]+\s*Alibaba Group", after_title) or re.search(rf"China,?\s+({_DATE})", after_title)
     if dated is None:
         raise ExtractError(name, "has no date line ('Hangzhou, China, <date> - Alibaba Group ...'): cannot tell when it was published")
-    end = _date(quarter.group(1))
+    try:
+        end, published = _date(quarter.group(1)), _date(dated.group(1))
+    except ValueError:  # 'June 31, 2026'
+        raise ExtractError(name, f"names a day that does not exist ('{quarter.group(1)}' or '{dated.group(1)}')") from None
     if not fiscal.is_quarter_end(end):
         raise ExtractError(name, f"names a quarter that ends on {end.date()}, not a fiscal quarter end")
-    return Release(name, kind, text, title.group(0).strip(), _date(dated.group(1)), end)
+    titled = re.match(rf"({_MONTHS}) Quarter\b.*?\b(\d{{4}})\b", title.group(1))
+    if titled and (titled.group(1) != end.month_name() or int(titled.group(2)) != end.year):
+        raise ExtractError(name, f"is titled '{title.group(0).strip()}' but gives its results for the quarter ended "
+                           f"{quarter.group(1)}: which quarter it reports cannot be told")
+    if not end < published <= end + pd.DateOffset(years=1):
+        raise ExtractError(name, f"is dated {dated.group(1)}, not in the year after the quarter it reports (ended {quarter.group(1)})")
+    return Release(name, kind, text, title.group(0).strip(), published, end)
 
 
 # ------------------------------------------------------------ tables
@@ -365,6 +402,7 @@ class Row:
     cells: tuple[Token, ...]
     offset: int
     broken: bool = False  # its cells ran on into the next row's without filling the columns
+    cut: bool = False  # the text ends in it: its last figure may be cut short ('6,922' -> '6')
 
 
 def _clean_label(words: list[Token]) -> str:
@@ -382,7 +420,8 @@ def _rows(toks: list[Token], stop: Callable[[list[Token]], bool], layout: "Layou
     commerce retail / - Customer management / - Others / 110,458 ...").
     With the table's ``layout``, a cell that does not fit the row's columns
     starts the next row, which has no name; if the row had not reached its
-    last column, both are marked broken (the cells do not line up).
+    last column, or the cell cannot be a first column's ('7%'), both are
+    marked broken (the cells do not line up).
     """
     rows, words, cells, i = [], [], [], 0
     broken = False
@@ -434,16 +473,19 @@ def _rows(toks: list[Token], stop: Callable[[list[Token]], bool], layout: "Layou
             if len(words) > 30:  # prose, not a table
                 break
         else:
-            if cells and layout is not None and not layout.assign(tuple(cells + [token])):
+            if cells and layout is not None and layout.columns(tuple(cells + [token])) is None:
                 misaligned = not layout.complete(tuple(cells))
                 broken = broken or misaligned
                 flush()
                 words, cells = [], []
-                broken = misaligned
+                broken = misaligned or layout.columns((token,)) != [0]  # a row of its own starts in the first column
             cells.append(token)
         i += 1
     else:
+        ends_in_row = bool(cells)
         flush()
+        if ends_in_row:
+            rows[-1] = replace(rows[-1], cut=True)
     return rows
 
 
@@ -475,37 +517,44 @@ class Layout:
     def kinds(self) -> tuple[str, ...]:
         return tuple("pct" if r in ("share", "yoy") else "money" for r in self.roles)
 
-    def complete(self, cells: tuple[Token, ...]) -> bool:
-        """Whether the cells reach the table's last column."""
-        k, kinds = 0, self.kinds()
+    def columns(self, cells: tuple[Token, ...]) -> list[int] | None:
+        """The column of each cell, matched in order by kind (a blank or unclear cell fits any); None if they do not fit."""
+        at, k, kinds = [], 0, self.kinds()
         for cell in cells:
-            while k < len(kinds) and cell.kind != "blank" and kinds[k] != cell.kind:
-                k += 1
-            k += 1
-        return k == len(kinds)
-
-    def assign(self, cells: tuple[Token, ...]) -> dict[str, Token]:
-        """Each cell under its column, matched in order by kind (a blank cell fits any column)."""
-        out, k, kinds = {}, 0, self.kinds()
-        for cell in cells:
-            while k < len(kinds) and cell.kind != "blank" and kinds[k] != cell.kind:
+            while k < len(kinds) and cell.kind not in ("blank", "unclear") and kinds[k] != cell.kind:
                 k += 1
             if k >= len(kinds):
-                return {}  # more cells than columns: not a row of this table
-            if cell.kind != "blank":
-                out[self.roles[k]] = cell
+                return None  # more cells than columns: not a row of this table
+            at.append(k)
             k += 1
-        return out
+        return at
+
+    def complete(self, cells: tuple[Token, ...]) -> bool:
+        """Whether the cells fit and reach the table's last column."""
+        at = self.columns(cells)
+        return bool(at) and at[-1] == len(self.roles) - 1
+
+    def assign(self, cells: tuple[Token, ...]) -> dict[str, Token]:
+        """Each cell with a value under its column (empty if the cells do not fit)."""
+        at = self.columns(cells) or []
+        return {self.roles[k]: cell for cell, k in zip(cells, at) if cell.kind not in ("blank", "unclear")}
 
 
 def _layout(header: str, current_year: int) -> Layout | None:
-    """The columns from a header such as ``2025 2026 RMB RMB US$ YoY % Change``."""
+    """The columns from a header such as ``2025 2026 RMB RMB US$ YoY % Change``; None unless its
+    amounts are of ``current_year`` and the year before.
+
+    >>> _layout("2025 2026 RMB RMB US$ YoY % Change", 2026).roles
+    ('prior', 'current', 'usd', 'yoy')
+    >>> _layout("2026 2026 RMB RMB US$ YoY % Change", 2026) is None
+    True
+    """
     years = [int(y) for y in re.findall(r"\b(20\d\d)\b", header)]
     words = re.sub(r"\(\d\)", " ", header)
     columns = re.findall(r"%\s*of\s*(?:total\s*)?revenue|YoY\s*%?\s*(?:Change|change)?|%\s*Change|US\$|RMB", words, re.I)
     money = [c for c in columns if c.upper() == "RMB"]
-    if len(money) < 2 or len(years) < 2:
-        return None
+    if len(money) < 2 or sorted(years[: len(money)]) != [current_year - 1, current_year]:
+        return None  # not the quarter's table beside the year before's
     order = ["current" if y == current_year else "prior" for y in years[: len(money)]]
     roles, m, growth = [], 0, False
     for column in columns:
@@ -550,15 +599,22 @@ class Text:
         return re.compile(pattern, flags).search(self.flat, start)
 
 
-def _row_table(doc: Text, anchor: str, current_year: int) -> tuple[Layout | None, list[Row]]:
-    """The layout and rows of the first 'Three months ended' row table after ``anchor`` (None, [] if none)."""
+def _row_table(release: Release, doc: Text, anchor: str, what: str) -> tuple[Layout | None, list[Row]]:
+    """The layout and rows of the first 'Three months ended' row table after ``anchor`` (None, [] if none).
+
+    A table found whose header does not give the quarter's and the prior
+    year's columns is reported as left out.
+    """
     found = doc.find(anchor)
     head = doc.find(r"Three months ended", found.end()) if found else None
     if head is None or head.start() - found.end() > 400:
         return None, []
     end = _HEADER_END.search(doc.flat, head.end(), head.end() + 400)
-    layout = _layout(doc.flat[head.end() : end.start()], current_year) if end else None
+    layout = _layout(doc.flat[head.end() : end.start()], release.quarter_end.year) if end else None
     if layout is None:
+        header = doc.flat[head.start() : end.start() if end else head.end() + 80].strip()
+        release.left_out.append((f"the {what}: its header ('{header}') does not give the columns of "
+                                 f"{release.quarter_end.year} and {release.quarter_end.year - 1}", doc.toks[doc.index_at(head.start())].offset))
         return None, []
     first = doc.index_at(end.end() + 1)
     if doc.starts[first] < end.end():
@@ -574,9 +630,15 @@ def _row_figures(release: Release, layout: Layout, rows: list[Row], money_metric
     for row in rows:
         cells = layout.assign(row.cells)
         if row.broken:
-            release.unnamed.append(("a row whose figures do not line up with the table's columns", row.offset))
+            release.left_out.append(("a row whose figures do not line up with the table's columns", row.offset))
+            continue
+        if _unclear(release, row) or _cut(release, row):
             continue
         if not cells:
+            continue
+        disagreement = _disagreement(layout, cells)
+        if disagreement:
+            release.left_out.append((f"a row whose figures disagree ({disagreement})", row.offset))
             continue
         names = (row.label, *reversed(row.parents))
         metric, growth = money_metric, f"{money_metric}_yoy"
@@ -590,15 +652,57 @@ def _row_figures(release: Release, layout: Layout, rows: list[Row], money_metric
     return out
 
 
+def _disagreement(layout: Layout, cells: dict[str, Token]) -> str | None:
+    """How a row's figures contradict each other, if they do: the check that no cell was lost.
+
+    A lost cell shifts the next one into its column and the kinds still fit
+    ('33,418 7,139 45%' without the quarter's 48,437). The growth a release
+    prints is the change of its amounts ((current - prior) / |prior|, as the
+    releases compute it for losses too), within their rounding; a row with
+    no growth to check it by must have its US$ amount where the table has
+    that column (a 6-K exhibit may leave the US$ cells empty).
+
+    >>> layout = Layout(("prior", "current", "usd", "yoy"))
+    >>> _disagreement(layout, layout.assign(tuple(tokens("33,418 48,437 7,139 45%"))))
+    >>> _disagreement(layout, layout.assign(tuple(tokens("33,418 7,139 45%"))))
+    'growth printed 45%, its amounts give -79%'
+    >>> _disagreement(layout, layout.assign(tuple(tokens("687 (493) N/A"))))
+    "no US$ amount beside the quarter's and no growth to check it by"
+    """
+    prior, current, usd, growth = (cells.get(role) for role in ("prior", "current", "usd", "yoy"))
+    if prior is not None and current is not None and growth is not None and abs(prior.value) >= 1:
+        if _growth_agrees(prior.value, current.value, growth.value):
+            return None
+        return f"growth printed {growth.text}, its amounts give {(current.value - prior.value) / abs(prior.value) * 100:.0f}%"
+    if current is not None and usd is None and "usd" in layout.roles:
+        return "no US$ amount beside the quarter's and no growth to check it by"
+    return None
+
+
+def _unclear(release: Release, row: Row) -> bool:
+    """Whether the row holds a figure with a no-break space inside it (noted as left out)."""
+    unclear = next((c for c in row.cells if c.kind == "unclear"), None)
+    if unclear is not None:
+        release.left_out.append((f"a row with '{unclear.text.replace(_UNCLEAR, ' ')}', a figure with a no-break space inside it "
+                                 "(one figure, or two cells?)", row.offset))
+    return unclear is not None
+
+
+def _cut(release: Release, row: Row) -> bool:
+    """Whether the text ends in the row, which may have lost the end of its last figure (noted as left out)."""
+    if row.cut:
+        release.left_out.append(("the text ends in this row (is the file cut short?)", row.offset))
+    return row.cut
+
+
 def _segment_rows(release: Release, doc: Text) -> list[Figure]:
     figures = []
-    year = release.quarter_end.year
     anchors = [
         (r"breakdown of (?:our )?revenue by segment", "revenue", "revenue-by-segment table"),
         (r"breakdown of (?:our )?adjusted EBITA by segment", "adjusted_ebita", "adjusted-EBITA-by-segment table"),
     ]
     for anchor, metric, where in anchors:
-        layout, rows = _row_table(doc, anchor, year)
+        layout, rows = _row_table(release, doc, anchor, where)
         if layout is not None:
             figures += _row_figures(release, layout, rows, metric, where)
     return figures
@@ -607,10 +711,10 @@ def _segment_rows(release: Release, doc: Text) -> list[Figure]:
 def _summary_rows(release: Release, doc: Text) -> list[Figure]:
     """Group revenue and adjusted EBITA, and their growth, from the summary financial results table."""
     anchor = r"QUARTER (?:AND FULL FISCAL YEAR )?(?:\d{4} )?SUMMARY FINANCIAL RESULTS|SUMMARY FINANCIAL RESULTS"
-    layout, rows = _row_table(doc, anchor, release.quarter_end.year)
+    layout, rows = _row_table(release, doc, anchor, "summary financial results table")
     figures = []
     for label, metric in (("revenue", "revenue"), ("adjusted ebita", "adjusted_ebita")):
-        picked = [Row("Alibaba Group", (), row.cells, row.offset, row.broken) for row in rows if row.label.lower() == label]
+        picked = [replace(row, label="Alibaba Group", parents=()) for row in rows if row.label.lower() == label]
         figures += _row_figures(release, layout, picked, metric, "summary financial results table")
     return figures
 
@@ -648,6 +752,11 @@ def _column_tables(release: Release, doc: Text) -> list[Figure]:
         read_blocks.add(basis)
         name_words = _header_words(header)
         names = _column_names(name_words, release)
+        currencies = [t.text for t in header if t.text in ("RMB", "US$")]
+        if len(names) != currencies.count("RMB"):
+            release.left_out.append((f"a segment table whose {len(names)} column heading{'s' * (len(names) != 1)} do not match "
+                                     f"its {currencies.count('RMB')} RMB columns", header[0].offset if header else block.start()))
+            continue
         after = re.compile(r"\)").search(doc.flat, block.end())
         rows = _rows(doc.toks[doc.index_at(after.end() + 1) if after else end + 1 :],
                      lambda w: _prose_starts(w) or " ".join(t.text for t in w[:2]) == "Three months")
@@ -658,17 +767,75 @@ def _column_tables(release: Release, doc: Text) -> list[Figure]:
             if metric is None:
                 continue
             kind = "pct" if metric.endswith("_yoy") else "money"
-            cells = [c for c in row.cells if c.kind in (kind, "blank")]
-            while len(cells) > len(names) and any(re.fullmatch(r"\(\d\)", c.text) for c in cells):
-                cells.remove(next(c for c in cells if re.fullmatch(r"\(\d\)", c.text)))  # '41,025 (2)': a footnote marker
             row_basis = "as_reported" if kind == "pct" else basis
             if kind == "pct" and basis != "as_reported":
+                continue
+            if _unclear(release, row) or _cut(release, row):
+                continue
+            total_at = names.index("Alibaba Group") if "Alibaba Group" in names else None
+            cells = _column_cells(row, kind, len(currencies) if kind == "money" else len(names), total_at)
+            if cells is None:
+                release.left_out.append((f"a row whose figures do not match the segment table's {len(names)} columns "
+                                         "(or do not add up to its total)", row.offset))
                 continue
             for column, cell in zip(names, cells):
                 if column is None or cell.kind == "blank":
                     continue
                 figures.append(Figure((column,), metric, cell.value, row_basis, "segment information table", cell.offset))
-    return figures
+    return _growth_checked(release, figures)
+
+
+def _growth_checked(release: Release, figures: list[Figure]) -> list[Figure]:
+    """The segment tables' figures without a column whose printed growth its two blocks' amounts contradict.
+
+    Two neighbouring figures exchanged still add up; where the table prints
+    a growth row, the quarter's amount against the year before's tells.
+    """
+    found = {(f.names, f.metric, f.basis): f for f in figures}
+    contradicted = set()
+    for (names, metric, basis), growth in found.items():
+        current, prior = found.get((names, metric[: -len("_yoy")], "as_reported")), found.get((names, metric[: -len("_yoy")], "restated"))
+        if metric.endswith("_yoy") and current and prior and not _growth_agrees(prior.value, current.value, growth.value):
+            contradicted |= {growth, current, prior}
+            release.left_out.append((f"'{names[0]}' in the segment table: growth printed {growth.value:g}%, its amounts give "
+                                     f"{(current.value - prior.value) / abs(prior.value) * 100:.0f}%", growth.offset))
+    return [f for f in figures if f not in contradicted]
+
+
+def _growth_agrees(prior: float, current: float, growth: float) -> bool:
+    """Whether a printed growth is the change from ``prior`` to ``current``, within the rounding of all three.
+
+    The releases compute it as (current - prior) / |prior|, for losses too.
+
+    >>> _growth_agrees(33418, 48437, 45), _growth_agrees(-3224, -13861, -330), _growth_agrees(33418, 7139, 45)
+    (True, True, False)
+    """
+    if abs(prior) < 1:
+        return True  # no growth from nothing: nothing to check
+    bounds = [(c - p) / abs(p) * 100 for p in (prior - 0.5, prior + 0.5) for c in (current - 0.5, current + 0.5)]
+    return min(bounds) - 1 <= growth <= max(bounds) + 1
+
+
+def _column_cells(row: Row, kind: str, columns: int, total_at: int | None) -> list[Token] | None:
+    """The cells of a segment table's row, one per column, or None when they cannot be matched to the columns.
+
+    A footnote marker set apart from its figure (``41,025 (2)``) looks like a
+    loss of 2: in a row of amounts the markers are dropped only when the row
+    has exactly that many cells too many, and the row must add up (the
+    segments and unallocated to the consolidated column, ``total_at``, within
+    rounding) or it is not read at all. A percentage is never ``(2)``.
+    """
+    markers = [c for c in row.cells if re.fullmatch(r"\(\d\)", c.text)]
+    cells = list(row.cells)
+    if kind == "pct" or len(cells) - columns == len(markers):
+        cells = [c for c in cells if c not in markers]
+    if len(cells) != columns or any(c.kind not in (kind, "blank") for c in cells):
+        return None
+    if kind == "money" and total_at is not None:
+        total, parts = cells[total_at].value, [c.value or 0.0 for c in cells[:total_at]]
+        if total is None or abs(total - sum(parts)) > 1:
+            return None
+    return cells
 
 
 def _is_year(token: Token) -> bool:
@@ -739,6 +906,9 @@ def _column_names(words: list[Token], release: Release) -> list[str | None]:
 # ------------------------------------------------------------ figure sentences
 
 
+_COUNT = r"(?<!\S)(\d{1,3}(?:,\d{3})+|\d+)"  # a whole figure: '1,012 million' is not 12 million
+
+
 def _sentences(release: Release, doc: Text) -> list[Figure]:
     """Figures the releases print only in their text: like-for-like growth, consumer counts."""
     flat, figures = doc.flat, []
@@ -753,15 +923,15 @@ def _sentences(release: Release, doc: Text) -> list[Figure]:
     like_for_like = r"[Ee]xcluding (?:the (?:consolidation|contribution) of |revenue from (?:the )?(?:disposed businesses of )?)?Sun Art(?: and Intime)?[^.]{0,120}?" \
                     r"(?:would have (?:grown|increased)|grew|increased|an increase of)(?: by)? (\d+)%"
     add(next((m for m in re.finditer(like_for_like, flat) if _about_the_quarter(flat, m.start())), None), ("Alibaba Group",), "revenue_yoy_lfl")
-    add(re.search(r"[Aa]nnual active consumers (?:on|of) (?:our )?China retail marketplaces (?:reached|was|were) (\d+) million", flat),
+    add(re.search(rf"[Aa]nnual active consumers (?:on|of) (?:our )?China retail marketplaces (?:reached|was|were) {_COUNT} million", flat),
         ("China retail marketplaces",), "aac")
     # the Alibaba Ecosystem's consumers, June 2021 to March 2022 quarters ('over 1 billion' is a bound, not a figure)
     # (earlier releases count other scopes in such sentences, the 'Alibaba Digital Economy': those names are
     # taken only in the quarters the labels give them)
     add(re.search(r"annual active consumers (?:across|of|in) the Alibaba Ecosystem (?:reached|was|were) (?:approximately |about )?(\d+\.\d+|\d+) billion", flat),
         ("Alibaba Group",), "aac", scale=1000)
-    add(re.search(r"(\d+) million (?:annual active )?consumers in China(?:\d|\(\d\))?(?= |,)", flat), ("China (Alibaba Ecosystem)",), "aac", in_use_only=True)
-    add(re.search(r"(\d+) million (?:annual active )?consumers (?:overseas|outside (?:of )?China)", flat),
+    add(re.search(rf"{_COUNT} million (?:annual active )?consumers in China(?:\d|\(\d\))?(?= |,)", flat), ("China (Alibaba Ecosystem)",), "aac", in_use_only=True)
+    add(re.search(rf"{_COUNT} million (?:annual active )?consumers (?:overseas|outside (?:of )?China)", flat),
         ("Overseas (Alibaba Ecosystem)", "Overseas (Alibaba Group)"), "aac", in_use_only=True)
     return figures
 
@@ -778,7 +948,7 @@ def _growth_sentences(release: Release, doc: Text, tables: list[Figure]) -> list
     sentence is the one the segment's table gives for the quarter (not the fiscal year's)."""
     amounts = {(f.names[0].lower(), f.value) for f in tables if f.metric == "adjusted_ebita" and f.basis == "as_reported"}
     figures = []
-    pattern = r" segment [-–] Adjusted EBITA (?P<way>increased|decreased) (?:by )?(?P<pct>\d+)% (?:year-over-year )?to RMB(?P<amount>[\d,]+) million"
+    pattern = r" segment [-–] Adjusted EBITA (?P<way>increased|decreased) (?:by )?(?P<pct>\d+)% (?:year-over-year )?to RMB ?(?P<amount>[\d,]+) million"
     for match in re.finditer(pattern, doc.flat):
         before = doc.flat[max(0, match.start() - 80) : match.start()].lower()
         amount = float(match.group("amount").replace(",", ""))
@@ -868,7 +1038,7 @@ def _rows_of(release: Release, source: str) -> pd.DataFrame:
             if figure.metric in ("cmr", "cmr_yoy"):
                 release.unknown.append((" / ".join(reversed(figure.names)) + " (customer management revenue)", figure.offset))
             elif not figure.names[0]:
-                release.unnamed.append(("a row of figures without a name (not a subtotal of the lines above it)", figure.offset))
+                release.left_out.append(("a row of figures without a name (not a subtotal of the lines above it)", figure.offset))
             elif not _SKIPPED.fullmatch(figure.names[0]):
                 release.unknown.append((figure.names[0], figure.offset))
             continue
@@ -953,7 +1123,7 @@ def extract_release(source, *, url: str | None = None, warn: Callable[[str], Non
     report = warn or (lambda message: print(message, file=sys.stderr))
     for name, offset in _first_of_each(release.unknown):
         report(f"{release.where(offset)}: '{name}' is not in segment_labels.csv: left out (add the label to read it)")
-    lines = {release.where(offset): (offset, what) for what, offset in sorted(release.unnamed, reverse=True)}
+    lines = {release.where(offset): (offset, what) for what, offset in sorted(release.left_out, reverse=True)}
     for where, (_, what) in sorted(lines.items(), key=lambda item: item[1][0]):
         report(f"{where}: {what}: left out")
     for what, offset in release.conflicts:
@@ -1001,15 +1171,24 @@ def to_csv(rows: pd.DataFrame, header: bool = True) -> str:
     return out.getvalue()
 
 
-def extract_releases(sources: Iterable, *, url: str | None = None, warn=None, progress: Callable[[int, int, object], None] | None = None) -> pd.DataFrame:
+def extract_releases(sources: Iterable, *, url: str | None = None, warn=None, progress: Callable[[int, int, object], None] | None = None,
+                     errors: list[ExtractError] | None = None) -> pd.DataFrame:
     """The rows of several releases together, checked together (one figure per key across them all).
 
     ``progress(done, total, source)`` is called after each file, for a progress line.
+    A file that cannot be read raises its :class:`ExtractError`; with an
+    ``errors`` list, each such error is added to it instead and the other
+    files are still read (so that every bad file can be named at once).
     """
     sources = list(sources)
     frames = []
     for done, source in enumerate(sources, start=1):
-        frames.append(extract_release(source, url=url, warn=warn))
+        try:
+            frames.append(extract_release(source, url=url, warn=warn))
+        except ExtractError as error:
+            if errors is None:
+                raise
+            errors.append(error)
         if progress is not None:
             progress(done, len(sources), source)
     rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
@@ -1093,7 +1272,15 @@ def append(rows: pd.DataFrame, path) -> int:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and ``os.replace``."""
+    """Write ``data`` to ``path`` through a temporary file in the same folder and ``os.replace``.
+
+    A symbolic link is followed (its target is replaced, the link stays), and a
+    file without write permission is refused (PermissionError) rather than
+    replaced behind its owner's back.
+    """
+    path = Path(path).resolve()
+    if path.exists() and not os.access(path, os.W_OK):
+        raise PermissionError(errno.EACCES, "Permission denied (the file is read-only)", str(path))
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as out:

@@ -16,6 +16,11 @@ gives that the data took from another source or not at all. Then it times
 reading all the texts against one ``alibiz report`` in the same run.
 ``--missing`` lists every row not recovered; ``--write`` puts the table into
 benchmarks/README.md between its extract markers.
+
+``--pdf`` reads PDFs instead: each text rendered back into a PDF by
+``benchmarks/release_pdf.py`` (the company's PDFs are not stored; see that
+module for what the rendering keeps and what it cannot), so that the figures
+go through pypdf and the reader's PDF path; its table has markers of its own.
 """
 
 from __future__ import annotations
@@ -41,27 +46,30 @@ from alibiz.extract import compare, extract_release  # noqa: E402
 
 RELEASES = HERE / ".releases"
 KEY = ["period_end", "segment", "metric", "basis"]
-START, END = "<!-- extract:start -->", "<!-- extract:end -->"
+MARKERS = {False: ("<!-- extract:start -->", "<!-- extract:end -->"), True: ("<!-- extract-pdf:start -->", "<!-- extract-pdf:end -->")}
 
 
 def release_files() -> list[Path]:
     return sorted(RELEASES.glob("*-ocr.json"))
 
 
-def read(path: Path, warnings: list[str]) -> pd.DataFrame:
+def read(path: Path, warnings: list[str], pdf: bool = False) -> pd.DataFrame:
+    """The rows of one copy: its flattened text, or (``pdf``) the PDF rendered from its pages."""
     document = json.loads(path.read_text(encoding="utf-8"))
+    if pdf:
+        return extract_release(RELEASES / "pdf" / f"{path.name.split('-')[0]}.pdf", url=document.get("url"), warn=warnings.append)
     stream = io.BytesIO(document["text"].encode("utf-8"))
     stream.name = path.name
     return extract_release(stream, url=document.get("url"), warn=warnings.append)
 
 
-def recall_table(show_missing: bool) -> tuple[pd.DataFrame, list[str]]:
+def recall_table(show_missing: bool, pdf: bool = False) -> tuple[pd.DataFrame, list[str]]:
     metrics = alibiz.load_metrics()
     lines, warnings = [], []
     for path in release_files():
         digest = path.name.split("-")[0]
         cited = metrics[metrics["source"].str.contains(digest, regex=False)]
-        rows = read(path, warnings)
+        rows = read(path, warnings, pdf)
         merged = cited.merge(rows[KEY + ["value"]], on=KEY, how="left", suffixes=("", "_read"))
         recovered = int((merged["value"] == merged["value_read"]).sum())
         differing = merged[merged["value_read"].notna() & (merged["value"] != merged["value_read"])]
@@ -91,10 +99,13 @@ def recall_table(show_missing: bool) -> tuple[pd.DataFrame, list[str]]:
     return pd.DataFrame(lines).sort_values("quarter", ignore_index=True), warnings
 
 
-def timings(repeats: int = 3) -> dict[str, float]:
-    """Seconds to read every release text (best of ``repeats``), and one `alibiz report` in a subprocess."""
+def timings(repeats: int = 3, pdf: bool = False) -> dict[str, float]:
+    """Seconds to read every release text or PDF (best of ``repeats``), and one `alibiz report` in a subprocess."""
     texts = []
     for path in release_files():
+        if pdf:
+            texts.append((path.name, (RELEASES / "pdf" / f"{path.name.split('-')[0]}.pdf").read_bytes()))
+            continue
         document = json.loads(path.read_text(encoding="utf-8"))
         texts.append((path.name, document["text"].encode("utf-8")))
     best = float("inf")
@@ -110,7 +121,7 @@ def timings(repeats: int = 3) -> dict[str, float]:
         start = time.perf_counter()
         subprocess.run([str(alibiz_command), "report", "--out", str(Path(folder) / "reports")], check=True, capture_output=True)
         report = time.perf_counter() - start
-    return {"files": len(texts), "extract_s": best, "report_s": report}
+    return {"files": len(texts), "extract_s": best, "report_s": report, "kind": "PDFs" if pdf else "texts", "repeats": repeats}
 
 
 def markdown(table: pd.DataFrame, timing: dict[str, float] | None) -> str:
@@ -123,7 +134,7 @@ def markdown(table: pd.DataFrame, timing: dict[str, float] | None) -> str:
                f"{int(table['differ'].sum())} | {int(table['differ (all data)'].sum())} | {int(table['read'].sum())} | {int(table['new'].sum())} |")
     if timing:
         out.append("")
-        out.append(f"Reading all {timing['files']} texts: {timing['extract_s']:.2f} s (best of 3); one `alibiz report`: "
+        out.append(f"Reading all {timing['files']} {timing['kind']}: {timing['extract_s']:.2f} s (best of {timing['repeats']}); one `alibiz report`: "
                    f"{timing['report_s']:.2f} s; ratio {timing['extract_s'] / timing['report_s']:.2f} (goal: below 1).")
     return "\n".join(out)
 
@@ -133,23 +144,33 @@ def main() -> int:
     parser.add_argument("--missing", action="store_true", help="list every row not recovered, and every differing one")
     parser.add_argument("--write", action="store_true", help="write the table into benchmarks/README.md")
     parser.add_argument("--no-timing", action="store_true", help="skip the timing against alibiz report")
+    parser.add_argument("--pdf", action="store_true", help="read PDFs rendered from the texts (benchmarks/release_pdf.py) instead")
     args = parser.parse_args()
     if not release_files():
         print(f"no release texts in {RELEASES}: copy the HASH-ocr.json files there (see this script's docstring)", file=sys.stderr)
         return 1
-    table, warnings = recall_table(args.missing)
+    if args.pdf:
+        from release_pdf import write_pdfs
+
+        write_pdfs()
+    table, warnings = recall_table(args.missing, args.pdf)
     for warning in warnings:
         print("  warn", warning)
-    timing = None if args.no_timing else timings()
+    timing = None if args.no_timing else timings(pdf=args.pdf)
     text = markdown(table, timing)
     print(text)
     if args.write:
-        readme = HERE / "README.md"
-        current = readme.read_text(encoding="utf-8")
-        block = f"{START}\n{text}\n{END}"
-        updated = re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _: block, current, flags=re.S)
-        readme.write_text(updated if START in current else current.rstrip("\n") + "\n\n" + block + "\n", encoding="utf-8")
+        write_between(*MARKERS[args.pdf], text)
     return 0
+
+
+def write_between(start: str, end: str, text: str) -> None:
+    """Put ``text`` into benchmarks/README.md between the markers (at its end the first time)."""
+    readme = HERE / "README.md"
+    current = readme.read_text(encoding="utf-8")
+    block = f"{start}\n{text}\n{end}"
+    updated = re.sub(re.escape(start) + ".*?" + re.escape(end), lambda _: block, current, flags=re.S)
+    readme.write_text(updated if start in current else current.rstrip("\n") + "\n\n" + block + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

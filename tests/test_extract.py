@@ -390,3 +390,245 @@ def test_import_alibiz_stays_light():
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
     assert alibiz.extract_release is extract_release
+
+
+def _edited(tmp_path, name, *replacements):
+    """A fixture with each (old, new) replaced once: the case a test reads."""
+    text = (RELEASES / name).read_text(encoding="utf-8")
+    for old, new in replacements:
+        assert text.count(old) >= 1, old
+        text = text.replace(old, new, 1)
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _nothing_wrong(rows):
+    """No row read differs from the bundled data (a wrong value is worse than a missing one)."""
+    compared = extract.compare(rows, alibiz.load_metrics())
+    assert not (compared["status"] == "different").any(), compared[compared["status"] == "different"]
+
+
+def test_a_segment_table_heading_the_labels_only_half_know_shifts_no_column(tmp_path):
+    # 'Cloud computing' is a label; 'Cloud computing and AI' is not: the heading is one column, not two
+    path = _edited(tmp_path, "fy2021q3_four_segments.txt", ("Cloud\ncomputing\nDigital", "Cloud\ncomputing and AI\nDigital"))
+    warnings = []
+    rows = extract_release(path, warn=warnings.append)
+    _nothing_wrong(rows)
+    assert any("'and AI' is not in segment_labels.csv" in w for w in warnings)
+    assert any("do not match its 6 RMB columns" in w for w in warnings)
+    assert rows.query("fiscal_period == 'FY2021Q3' and metric == 'adjusted_ebita' and segment != 'group'").empty
+    assert value(rows, "FY2020Q3", "dme", "adjusted_ebita", "restated") == -3400  # the other block still reads
+
+
+def test_a_segment_table_row_short_of_a_cell_is_left_out(tmp_path):
+    # the footnote paragraph's '(1)' after the row would make up the count: the row no longer adds up
+    path = _edited(tmp_path, "fy2021q3_four_segments.txt", ("Adjusted EBITA 58,075 (356) (3,400)", "Adjusted EBITA 58,075 (3,400)"))
+    line = path.read_text(encoding="utf-8").splitlines().index("Adjusted EBITA 58,075 (3,400) (1,768) (1,889) 50,662") + 1
+    warnings = []
+    rows = extract_release(path, warn=warnings.append)
+    _nothing_wrong(rows)
+    assert rows.query("fiscal_period == 'FY2020Q3' and metric == 'adjusted_ebita' and segment != 'group'").empty
+    assert warnings == [f"{path}:{line}: a row whose figures do not match the segment table's 6 columns (or do not add up to its total): left out"]
+
+
+def test_footnote_markers_in_a_segment_table_row_are_dropped_only_when_unambiguous(tmp_path):
+    # one marker too many: dropped; two '(n)' cells where one is too many: which is the loss of 3?
+    one = _edited(tmp_path, "fy2021q3_four_segments.txt", ("Adjusted EBITA 58,075 (356)", "Adjusted EBITA 58,075 (2) (356)"))
+    rows = extract_release(one)
+    assert value(rows, "FY2020Q3", "cloud", "adjusted_ebita", "restated") == -356
+    two = _edited(tmp_path, "fy2021q3_four_segments.txt", ("Adjusted EBITA 58,075 (356) (3,400) (1,768) (1,889)",
+                                                           "Adjusted EBITA 58,075 (2) (356) (3,400) (1,768) (3)"))
+    warnings = []
+    rows = extract_release(two, warn=warnings.append)
+    assert rows.query("fiscal_period == 'FY2020Q3' and metric == 'adjusted_ebita' and segment != 'group'").empty
+    assert len(warnings) == 1 and "do not match the segment table's 6 columns (or do not add up to its total)" in warnings[0]
+
+
+def test_a_percentage_run_into_the_next_rows_name_is_still_its_rows_last_cell(tmp_path):
+    # text layers drop the space at a line end: '(18)%Adjusted EBITA margin' (the March 2023 release)
+    path = _edited(tmp_path, "fy2023q1_seven_segments.txt", ("(27)% (18)%  Adjusted EBITA margin", "(27)% (18)%Adjusted EBITA margin"))
+    warnings = []
+    rows = extract_release(path, warn=warnings.append)
+    assert warnings == []
+    assert value(rows, "FY2023Q1", "aidc", "adjusted_ebita_yoy") == -52
+    assert value(rows, "FY2023Q1", "group", "adjusted_ebita_yoy") == -18
+    assert [t.text for t in extract.tokens("9% 60%Adjusted EBITA 2%-3% 100%owned")] == ["9%", "60%", "Adjusted", "EBITA", "2%-3%", "100%owned"]
+
+
+def test_thin_spaces_between_digit_groups_are_thousands_separators(tmp_path):
+    path = _edited(tmp_path, "fy2027q1_ai_segments.txt", ("AI Cloud and Compute Services 33,418 48,437 7,139 45%",
+                                                          "AI Cloud and Compute Services 33\u2009418 48\u202f437 7\u2009139 45%"))
+    assert value(extract_release(path), "FY2027Q1", "cloud", "revenue") == 48437
+
+
+def test_a_no_break_space_between_digit_groups_leaves_its_row_out(tmp_path):
+    # '33 418' with a no-break space: the thousands separator of some typesetting, or a space between two cells
+    path = _edited(tmp_path, "fy2027q1_ai_segments.txt", ("AI Labs and Applications 2,882 3,338 492 16%",
+                                                          "AI Labs and Applications 882\u00a0338 492 16%"))
+    warnings = []
+    rows = extract_release(path, warn=warnings.append)
+    _nothing_wrong(rows)
+    assert rows.query("segment == 'ai_labs' and metric in ('revenue', 'revenue_yoy')").empty
+    assert warnings == [f"{path}:6: a row with '882 338', a figure with a no-break space inside it (one figure, or two cells?): left out"]
+    assert value(rows, "FY2027Q1", "cloud", "revenue") == 48437
+
+
+def test_a_loss_printed_with_a_minus_sign_or_en_dash(tmp_path):
+    path = _edited(tmp_path, "fy2021q3_four_segments.txt",
+                   ("Adjusted EBITA 66,637(3) 24 (1,389) (1,992) (2,027) 61,253 9,387", "Adjusted EBITA 66,637(3) 24 \u20131,389 \u22121,992 -2,027 61,253 9,387"),
+                   ("Adjusted EBITA 58,075 (356) (3,400) (1,768) (1,889) 50,662", "Adjusted EBITA 58,075 \u2013356 \u20133,400 \u20131,768 \u20131,889 50,662"))
+    rows = extract_release(path)
+    assert value(rows, "FY2021Q3", "dme", "adjusted_ebita") == -1389
+    assert value(rows, "FY2021Q3", "innovation", "adjusted_ebita") == -1992
+    assert [(t.value, t.kind) for t in extract.tokens(extract._normalized("\u221227%(3) \u20135(2)"))] == [(-27, "pct"), (-5, "money")]
+    assert value(rows, "FY2020Q3", "cloud", "adjusted_ebita", "restated") == -356
+
+
+def test_a_count_in_a_sentence_is_read_whole(tmp_path):
+    path = _edited(tmp_path, "fy2021q3_four_segments.txt", ("reached 779 million", "reached 1,079 million"))
+    assert value(extract_release(path), "FY2021Q3", "china_ecommerce", "aac") == 1079  # not 79, not left out
+    doc = extract.Text.of("served 1,012 million consumers in China and 305 million consumers overseas")
+    assert [m.group(1) for m in re.finditer(extract._COUNT + " million", doc.flat)] == ["1,012", "305"]
+
+
+
+@pytest.mark.parametrize("printed", ["RMB43,574", "RMB 43,574"])
+def test_segment_growth_sentence_with_or_without_a_space_after_rmb(printed):
+    doc = extract.Text.of(f"China commerce segment – Adjusted EBITA decreased by 14% to {printed} million (US$6,506 million) in the quarter")
+    table = [extract.Figure(("China commerce",), "adjusted_ebita", 43574.0, "as_reported", "segment information table", 0)]
+    found = extract._growth_sentences(None, doc, table)
+    assert [(f.names, f.metric, f.value) for f in found] == [(("China commerce",), "adjusted_ebita_yoy", -14.0)]
+
+
+def test_a_text_cut_short_inside_a_table_row_gives_no_figure_of_that_row(tmp_path):
+    text = (RELEASES / "fy2027q1_ai_segments.txt").read_text(encoding="utf-8")
+    path = tmp_path / "cut.txt"
+    path.write_text(text[: text.index("AI Labs and Applications 2,882 3,338") + len("AI Labs and Applications 2,882 3")], encoding="utf-8")
+    warnings = []
+    rows = extract_release(path, warn=warnings.append)
+    _nothing_wrong(rows)
+    assert rows.query("segment == 'ai_labs'").empty
+    assert warnings == [f"{path}:6: the text ends in this row (is the file cut short?): left out"]
+    assert value(rows, "FY2027Q1", "cloud", "revenue") == 48437  # the rows before it are whole
+
+
+def test_dates_run_together_with_their_year(tmp_path):
+    # a text layer that drops the space after the comma: 'February 2,2021', 'December 31,2020'
+    path = _edited(tmp_path, "fy2021q3_four_segments.txt", ("February 2, 2021", "February 2,2021"), ("December 31,\n2020.", "December 31,2020."))
+    rows = extract_release(path)
+    assert (rows["published"] == pd.Timestamp("2021-02-02")).all()
+    assert set(rows.loc[rows["basis"] == "as_reported", "fiscal_period"]) == {"FY2021Q3"}
+    path = _edited(tmp_path, "fy2027q1_ai_segments.txt", ("August 20, 2026", "August 20,2026"))
+    assert (extract_release(path)["published"] == pd.Timestamp("2026-08-20")).all()
+
+
+def test_append_through_a_symbolic_link_updates_its_target(tmp_path):
+    path, _ = _without_quarter(tmp_path, "FY2027Q1")
+    link = tmp_path / "link.csv"
+    link.symlink_to(path.name)
+    result = run("extract", RELEASES / "fy2027q1_ai_segments.txt", "--append", link)
+    assert result.returncode == 0, result.stderr
+    assert link.is_symlink() and ",FY2027Q1," in path.read_text(encoding="utf-8")
+    out = tmp_path / "out_link.csv"
+    out.symlink_to("rows.csv")
+    assert run("extract", RELEASES / "fy2027q1_ai_segments.txt", "--out", out).returncode == 0
+    assert out.is_symlink() and (tmp_path / "rows.csv").read_text(encoding="utf-8").startswith("period_end,")
+
+
+def test_append_to_a_read_only_file_is_refused(tmp_path, monkeypatch, capsys):
+    from alibiz import cli
+
+    path, _ = _without_quarter(tmp_path, "FY2027Q1")
+    before = path.read_bytes()
+    monkeypatch.setattr(extract.os, "access", lambda target, mode: False)  # as a user without write permission sees it (root may write anything)
+    assert cli.main(["extract", str(RELEASES / "fy2027q1_ai_segments.txt"), "--append", str(path)]) == 1
+    assert capsys.readouterr().err.strip() == f"alibiz extract: cannot write {path}: Permission denied (the file is read-only)"
+    assert path.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == ["metrics.csv"]
+
+
+def test_several_files_with_bad_ones_name_each_and_write_nothing(tmp_path):
+    empty, binary = tmp_path / "empty.txt", tmp_path / "blob.bin"
+    empty.write_bytes(b"")
+    binary.write_bytes(bytes(range(256)) * 4)
+    good = RELEASES / "fy2027q1_ai_segments.txt"
+    result = run("extract", empty, good, binary)
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.splitlines() == [f"alibiz extract: {empty}: is empty: give the results announcement (PDF, 6-K HTML exhibit or its text)",
+                                          f"alibiz extract: {binary}: is a binary file, not a results announcement (PDF, 6-K HTML exhibit or text)",
+                                          "alibiz extract: 2 of 3 files could not be read: nothing written"]
+    path, _ = _without_quarter(tmp_path, "FY2027Q1")
+    before = path.read_bytes()
+    assert run("extract", good, empty, "--append", path).returncode == 1 and path.read_bytes() == before
+    with pytest.raises(ExtractError, match="is empty"):
+        extract.extract_releases([good, empty])
+
+
+def test_a_day_that_does_not_exist_is_one_clear_error(tmp_path):
+    path = _edited(tmp_path, "fy2027q1_ai_segments.txt", ("August 20, 2026", "August 32, 2026"))
+    result = run("extract", path)
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr == f"alibiz extract: {path}: names a day that does not exist ('June 30, 2026' or 'August 32, 2026')\n"
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ("for the quarter ended June 30, 2026", "for the quarter ended June 30, 2019",
+     "is titled 'Alibaba Group Announces June Quarter 2026 Results' but gives its results for the quarter ended June 30, 2019"),
+    ("August 20, 2026 - Alibaba", "August 20, 2016 - Alibaba", "is dated August 20, 2016, not in the year after the quarter it reports (ended June 30, 2026)"),
+])
+def test_a_release_whose_title_quarter_and_date_disagree_is_refused(tmp_path, old, new, message):
+    # read as it stands, the tables' 2025 and 2026 columns became FY2019Q1 and FY2020Q1 figures
+    path = _edited(tmp_path, "fy2027q1_ai_segments.txt", (old, new))
+    with pytest.raises(ExtractError, match=re.escape(message)):
+        extract_release(path)
+
+
+def test_a_segment_table_of_other_years_is_not_read_as_the_quarters(tmp_path):
+    text = (RELEASES / "fy2027q1_ai_segments.txt").read_text(encoding="utf-8")
+    ebita_table = text.index("breakdown of our adjusted EBITA by segment")
+    path = tmp_path / "years.txt"
+    path.write_text(text[:ebita_table] + text[ebita_table:].replace("2025 2026", "2024 2025", 1), encoding="utf-8")
+    warnings = []
+    rows = extract_release(path, warn=warnings.append)
+    _nothing_wrong(rows)
+    assert rows.query("metric == 'adjusted_ebita' and segment != 'group'").empty
+    assert value(rows, "FY2027Q1", "cloud", "revenue") == 48437
+    assert warnings == [f"{path}:9: the adjusted-EBITA-by-segment table: its header ('Three months ended June 30, 2024 2025 RMB RMB US$ "
+                        "YoY % Change') does not give the columns of 2026 and 2025: left out"]
+
+
+@pytest.mark.parametrize("old, new, segment, metric, why", [
+    ("AI Cloud and Compute Services 33,418 48,437 7,139 45%", "AI Cloud and Compute Services 33,418 7,139 45%", "cloud", "revenue",
+     "growth printed 45%, its amounts give -79%"),
+    ("All others 687 (3,343) (493) N/A", "All others 687 (493) N/A", "all_others", "adjusted_ebita",
+     "no US$ amount beside the quarter's and no growth to check it by"),
+])
+def test_a_row_that_lost_a_cell_is_left_out_not_shifted(tmp_path, old, new, segment, metric, why):
+    # the US$ amount slides into the quarter's column and the kinds of the cells still fit
+    path = _edited(tmp_path, "fy2027q1_ai_segments.txt", (old, new))
+    warnings = []
+    rows = extract_release(path, warn=warnings.append)
+    _nothing_wrong(rows)
+    assert rows.query("segment == @segment and metric.str.startswith(@metric)", engine="python").empty
+    assert len(warnings) == 1 and warnings[0].endswith(f": a row whose figures disagree ({why}): left out")
+
+
+def test_a_cell_printed_twice_does_not_become_the_next_rows(tmp_path):
+    # the repeated 7% ran on into a row of its own, read as the subtotal's growth
+    path = _edited(tmp_path, "fy2026q1_four_segments.txt", ("29,325 7%\n108,522", "29,325 7% 7%\n108,522"))
+    warnings = []
+    rows = extract_release(path, warn=warnings.append)
+    _nothing_wrong(rows)
+    assert rows.query("segment == 'china_commerce_retail' and fiscal_period == 'FY2026Q1'").empty
+    assert warnings and all("do not line up" in w or "without a name" in w for w in warnings)
+
+
+def test_two_figures_exchanged_in_a_segment_table_are_caught_by_its_growth_row(tmp_path):
+    # the row still adds up to its total; the growth row against the year before's block does not agree
+    path = _edited(tmp_path, "fy2023q1_seven_segments.txt", ("Revenue 141,935 15,451 10,632 12,142", "Revenue 141,935 10,632 15,451 12,142"))
+    warnings = []
+    rows = extract_release(path, warn=warnings.append)
+    _nothing_wrong(rows)
+    assert rows.query("segment == 'aidc' and metric == 'revenue'")["note"].str.contains("revenue-by-segment table").all()  # the other table's
+    assert value(rows, "FY2023Q1", "aidc", "revenue") == 15451 and value(rows, "FY2023Q1", "local_services", "revenue") == 10632
+    assert any("'International commerce' in the segment table: growth printed 2%, its amounts give -30%" in w for w in warnings)
