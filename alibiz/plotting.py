@@ -213,14 +213,30 @@ def _event_key(ax: Axes, numbered: list[tuple[int, pd.Series]]):
 # ------------------------------------------------------------------- axes
 
 
+# Years between labelled ticks on a chart of more than twelve years: at most about twelve labels.
+_YEARS_APART = (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000)
+
+
 def _fiscal_ticks(ax: Axes, first: pd.Timestamp, last: pd.Timestamp) -> None:
-    """Quarter-end minor ticks; major ticks labelled FY25Q2, thinned to stay readable."""
+    """Quarter-end minor ticks; major ticks labelled FY25Q2, thinned to stay readable.
+
+    Labels keep four digits (FY1799Q4) when a fiscal year of the chart falls
+    outside 2000-2099, where a two-digit year would be read as another century.
+    """
     quarters = fiscal.quarter_range(first, last)
-    step = 1 if len(quarters) <= 12 else 2 if len(quarters) <= 20 else 4
-    # anchor the labels on fiscal Q1 (30 June) so each year's label reads the same
-    majors = [q for q in quarters if (fiscal.period(q).quarter - 1) % step == 0] if step > 1 else list(quarters)
-    ax.set_xticks(mdates.date2num(majors), labels=[fiscal.label(q, short=True) for q in majors])
-    ax.xaxis.set_minor_locator(FixedLocator(mdates.date2num(quarters)))
+    periods = [fiscal.period(q) for q in quarters]
+    short = periods[0].qyear in fiscal.SHORT_YEARS and periods[-1].qyear in fiscal.SHORT_YEARS
+    if len(quarters) <= 48:
+        step = 1 if len(quarters) <= 12 else 2 if len(quarters) <= 20 else 4
+        # anchor the labels on fiscal Q1 (30 June) so each year's label reads the same
+        majors = [q for q, p in zip(quarters, periods) if (p.quarter - 1) % step == 0]
+    else:  # labels on fiscal Q1 of round years: every 2, 5, 10, ... years
+        apart = next((n for n in _YEARS_APART if len(quarters) / 4 / n <= 12), _YEARS_APART[-1])
+        majors = [q for q, p in zip(quarters, periods) if p.quarter == 1 and p.qyear % apart == 0]
+    ax.set_xticks(mdates.date2num(majors), labels=[fiscal.label(q, short=short) for q in majors])
+    # a minor tick per quarter, or per fiscal year where quarters would run together
+    minors = quarters if len(quarters) <= 80 else [q for q, p in zip(quarters, periods) if p.quarter == 1]
+    ax.xaxis.set_minor_locator(FixedLocator(mdates.date2num(minors)))
     ax.tick_params(axis="x", which="major", labelsize=8)
     margin = pd.Timedelta(days=75)
     ax.set_xlim(first - margin, last + margin)

@@ -190,3 +190,12 @@ def test_coverage_text_keeps_the_heading_apart_from_the_quarters_when_names_are_
     years, quarters, marks = alibiz.coverage_text(grid).splitlines()[:3]
     assert quarters.startswith("segment  metric  2 n")  # the heading keeps its gap before the quarters
     assert years.index("FY25") == quarters.index("2 n") == marks.index("x 1/1")
+
+
+def test_coverage_text_keeps_four_digit_years_apart_when_they_span_centuries(tmp_path):
+    """FY1799 and FY2099 both shortened to 'FY99' were counted as one year."""
+    grid = alibiz.coverage(make(tmp_path, {("FY1799Q4", "aidc", "revenue", "as_reported"): 1, ("FY2099Q4", "aidc", "revenue", "as_reported"): 2}))
+    years, quarters, marks = alibiz.coverage_text(grid).splitlines()[:3]
+    assert years.split() == [f"FY{year}" for year in range(1799, 2100)]
+    assert marks.split()[2] == "x" and marks.split()[-2:] == ["...x", "2/1201"]  # the first and last quarters, in their years
+    assert years.index("FY2099") == quarters.rindex("1234") == marks.rindex("...x")
