@@ -27,7 +27,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator
 
-from alibiz import fiscal
+from alibiz import fiscal, fonts
 from alibiz.analysis import series
 from alibiz.events import select_events, touches
 from alibiz.load import load_events, load_metric_registry, load_metrics, load_segments
@@ -400,6 +400,7 @@ def plot_metric(
         ax.set_title(title if title is not None else _default_title(segments, metric, shown))
         numbered = _draw_events([ax], chosen)
         _source_note(ax, frame, shown, _event_key(ax, numbered), _ended(segments, last, frame_in, chosen))
+    fonts.check(ax.figure)  # CJK and emoji from an installed font; a warning if none has them
     return ax
 
 
@@ -480,6 +481,7 @@ def dashboard(*, events="default", kinds=("reorg", "segment_reporting"), metrics
         numbered = _draw_events(list(axes), chosen)
         fig.suptitle("Alibaba Group: the four families through the reorganizations", x=0.01, ha="left", fontsize=12, fontweight="bold")
         _source_note(axes[-1], frame, pd.concat(shown_all), _event_key(axes[-1], numbered))
+    fonts.check(fig)  # CJK and emoji from an installed font; a warning if none has them
     return fig
 
 
@@ -532,4 +534,5 @@ def plot_event_study(study: pd.DataFrame, *, title: str | None = None, ylabel: s
         ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2, fontsize=7)
         if title:
             ax.set_title(title, loc="left", pad=22)
+    fonts.check(ax.figure)  # CJK and emoji from an installed font; a warning if none has them
     return ax
