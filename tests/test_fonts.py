@@ -103,6 +103,19 @@ def test_without_any_font_one_warning_names_the_characters(monkeypatch, chinese_
     plt.close(ax.figure)
 
 
+def test_the_report_without_a_cjk_font_warns_once_on_one_line(tmp_path, chinese_label):
+    """The charts are drawn in two processes: still one warning, and none of matplotlib's own per glyph."""
+    no_fonts = env(tmp_path, "no-fonts", system_fonts=False)
+    assert fallbacks_seen(no_fonts) == [], "MPL_IGNORE_SYSTEM_FONTS did not hide the system's fonts"
+    result = run("report", "--out", "r", "--metrics", chinese_label, "--jobs", "2", cwd=tmp_path, env=no_fonts)
+    assert result.returncode == 0, result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("alibiz report: no installed font can draw 阿 (U+963F), 里 (U+91CC)")
+    assert "apt-get install fonts-noto-cjk" in lines[0]
+    assert (tmp_path / "r" / "aidc_revenue.png").is_file()
+
+
 def test_a_font_installed_after_matplotlib_listed_the_fonts_is_found(cjk_font, tmp_path, chinese_label):
     """matplotlib reads its cached font list and never looks again: alibiz looks when a character is missing."""
     before = env(tmp_path, "listed-before", system_fonts=False)
