@@ -141,7 +141,11 @@ def _at_least_one(text: str) -> int:
 
 
 def _report(args) -> int:
+    from alibiz import workers
     from alibiz.progress import Progress
+
+    if (args.jobs or workers.available_cores()) > 1:  # the helpers' imports, beside this process's own
+        workers.start_early(["alibiz.report"])
     from alibiz.report import CHARTS, FORMATS, write_report  # matplotlib is imported only for charts
 
     formats = [f.strip().lower() for f in args.format.split(",") if f.strip()]

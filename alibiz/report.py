@@ -20,11 +20,8 @@ import errno
 import functools
 import glob
 import html
-import multiprocessing
-import multiprocessing.connection
 import os
 import shutil
-import signal
 import tempfile
 import threading
 import warnings
@@ -47,7 +44,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.transforms import Bbox  # noqa: E402
 
-from alibiz import fiscal, fonts, plotting  # noqa: E402
+from alibiz import fiscal, fonts, plotting, workers  # noqa: E402
 from alibiz.load import load_events, load_metrics  # noqa: E402
 from alibiz.validate import DataError  # noqa: E402
 
@@ -130,13 +127,13 @@ def write_report(out, *, formats: Iterable[str] = FORMATS, metrics_path=None, ev
         raise ValueError(f"formats must be among {list(FORMATS)}, got {formats}")
     if jobs is not None and jobs < 1:
         raise ValueError(f"jobs must be at least 1, got {jobs}")
-    jobs = min(available_cores() if jobs is None else jobs, max(len(CHARTS), 1))
+    jobs = min(workers.available_cores() if jobs is None else jobs, max(len(CHARTS), 1))
     out = Path(out).absolute()
     _check_place(out)
     _recover(out)
     _check_replaceable(out)
     if jobs > 1:
-        _start_forkserver()  # it imports the drawing code while this process loads the data
+        workers.start_early(["alibiz.report"])  # the helpers' imports, while this process loads the data
     metrics = load_metrics(metrics_path)
     events = load_events(events_path)
     if metrics.empty:
@@ -159,13 +156,6 @@ def write_report(out, *, formats: Iterable[str] = FORMATS, metrics_path=None, ev
     if glyphs:
         warnings.warn(fonts.MissingGlyphs(glyphs), stacklevel=2)  # one warning for the whole report
     return sorted(out.iterdir())
-
-
-def available_cores() -> int:
-    """The cores this process may run on (its CPU affinity where the system has one)."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1  # pragma: no cover - macOS, Windows
 
 
 class FolderRemoved(UserWarning):
@@ -253,7 +243,7 @@ def _draw_all(charts: list[Chart], job: _Job, jobs: int, progress) -> list[_Draw
                 failures.append(error)
 
     chart = take()  # this process is ready now: it starts on the longest chart
-    pool = _helpers(jobs - 1, job) if jobs > 1 and len(charts) > 1 else None
+    pool = workers.pool_of(jobs - 1, _helper_starts, (job,)) if jobs > 1 and len(charts) > 1 else None
     feeders = [threading.Thread(target=feed, args=(pool,), daemon=True) for _ in range(jobs - 1)] if pool else []
     try:
         for feeder in feeders:
@@ -267,7 +257,7 @@ def _draw_all(charts: list[Chart], job: _Job, jobs: int, progress) -> list[_Draw
         with lock:
             queue.clear()
         if pool is not None:
-            _stop(pool)
+            workers.stop(pool)
         for feeder in feeders:
             feeder.join()
         raise
@@ -285,60 +275,11 @@ _MARKER = None  # ... and the staging folder's marker, locked for as long as the
 
 def _helper_starts(job: _Job) -> None:
     global _JOB, _MARKER
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
     _JOB, _MARKER = job, _hold(job.staging / STAGING_MARKER)
-    # a helper whose main process was killed would wait for its next chart for ever
-    # (and keep the marker locked): it ends when the main process does
-    threading.Thread(target=_end_with, args=(multiprocessing.parent_process().sentinel,), daemon=True).start()
-
-
-def _end_with(sentinel) -> None:
-    multiprocessing.connection.wait([sentinel])
-    os._exit(1)
 
 
 def _draw_in_helper(chart: Chart) -> _Drawn:
     return _draw_chart(chart, _JOB)
-
-
-def _context():
-    """Processes forked from a server that has imported alibiz.report (cheap to start, and
-    safe: it never ran this process's threads); spawned where there is no such server (Windows)."""
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-
-
-def _start_forkserver() -> None:
-    """Start the fork server now, with Ctrl-C ignored: it imports alibiz.report (half a
-    second) while this process loads the data, and neither it nor the processes it
-    forks print a traceback when Ctrl-C reaches the whole terminal's process group."""
-    if _context().get_start_method() != "forkserver":
-        return
-    from multiprocessing import forkserver
-
-    forkserver.set_forkserver_preload(["alibiz.report"])
-    if threading.current_thread() is not threading.main_thread():  # signals can be set only there
-        forkserver.ensure_running()
-        return
-    handler = signal.signal(signal.SIGINT, signal.SIG_IGN)  # an ignored signal stays ignored in a child
-    try:
-        forkserver.ensure_running()
-    finally:
-        signal.signal(signal.SIGINT, handler)
-
-
-def _helpers(count: int, job: _Job) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(count, mp_context=_context(), initializer=_helper_starts, initargs=(job,))
-
-
-def _stop(pool: ProcessPoolExecutor) -> None:
-    """End the helper processes at once, mid-chart."""
-    terminate = getattr(pool, "terminate_workers", None)  # Python 3.14
-    if terminate is not None:
-        terminate()  # pragma: no cover - Python 3.14
-        return
-    for process in list((pool._processes or {}).values()):  # the same, before 3.14
-        process.terminate()
 
 
 def _layout_once(figure: plt.Figure) -> Bbox:

@@ -13,6 +13,7 @@ several runs of each, interleaved), so the machine's speed cancels out:
   with peak memory against the loaded frame's size;
 - ``alibiz report`` against its own figures, unpickled and saved by bare
   matplotlib (and, for reference, against plain bars and lines of the same data);
+- ``alibiz report`` on every core against ``alibiz report --jobs 1``;
 - the whole test suite's wall time.
 """
 
@@ -35,13 +36,18 @@ ROOT = HERE.parent
 DATA = HERE / ".data"
 
 
-def medians(*timed, repeats: int) -> list[float]:
-    """Medians of timed callables, run in turn so that drift hits all of them."""
+def timings(*timed, repeats: int) -> list[list[float]]:
+    """Every time of each timed callable, run in turn so that drift hits all of them."""
     runs = [[] for _ in timed]
     for _ in range(repeats):
         for run, time_it in zip(runs, timed):
             run.append(time_it())
-    return [statistics.median(run) for run in runs]
+    return runs
+
+
+def medians(*timed, repeats: int) -> list[float]:
+    """Medians of timed callables, run in turn so that drift hits all of them."""
+    return [statistics.median(run) for run in timings(*timed, repeats=repeats)]
 
 
 # Imports are timed from compiled bytecode, as pip installs a package: with
@@ -212,10 +218,15 @@ def bench_report(repeats: int) -> dict:
 
     floor = in_a_fresh_folder(lambda tmp: [sys.executable, __file__, "--floor-report", str(tmp)])
     same = in_a_fresh_folder(lambda tmp: [sys.executable, __file__, "--floor-same-figures", str(tmp)])
-    ours = in_a_fresh_folder(lambda tmp: [sys.executable, "-m", "alibiz.cli", "report", "--out", str(tmp / "r")])
-    floor_s, same_s, ours_s = medians(floor, same, ours, repeats=repeats)
-    return {"matplotlib_s": floor_s, "same_figures_s": same_s, "report_s": ours_s,
-            "ratio": ours_s / floor_s, "same_ratio": ours_s / same_s}  # fmt: skip
+    # one chart at a time, as the floors draw them; then on every core, the command's default
+    ours = in_a_fresh_folder(lambda tmp: [sys.executable, "-m", "alibiz.cli", "report", "--out", str(tmp / "r"), "--jobs", "1"])
+    parallel = in_a_fresh_folder(lambda tmp: [sys.executable, "-m", "alibiz.cli", "report", "--out", str(tmp / "r")])
+    runs = timings(floor, same, ours, parallel, repeats=repeats)
+    floor_s, same_s, ours_s, parallel_s = (statistics.median(run) for run in runs)
+    each = [p / s for s, p in zip(runs[2], runs[3])]  # the runs were interleaved: each pair side by side
+    return {"matplotlib_s": floor_s, "same_figures_s": same_s, "report_s": ours_s, "parallel_s": parallel_s,
+            "ratio": ours_s / floor_s, "same_ratio": ours_s / same_s, "parallel_ratio": parallel_s / ours_s,
+            "parallel_range": (min(each), max(each)), "cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()}  # fmt: skip
 
 
 def bench_suite() -> dict:
@@ -276,6 +287,11 @@ def table(results: dict) -> str:
             f"| {rep['report_s']:.2f} s | {rep['same_ratio']:.2f} | <= 1.2 |"
         )
         lines.append(f"| `alibiz report` vs plain bars and lines of the same data | {rep['matplotlib_s']:.2f} s | {rep['report_s']:.2f} s | {rep['ratio']:.2f} | |")
+        low, high = rep["parallel_range"]
+        lines.append(
+            f"| `alibiz report` on every core ({rep['cores']}) vs `--jobs 1` | {rep['report_s']:.2f} s | {rep['parallel_s']:.2f} s "
+            f"| {rep['parallel_ratio']:.2f} (runs {low:.2f}-{high:.2f}) | <= 0.65 on 2 cores |"
+        )
     suite = results.get("suite")
     if suite:
         lines.append(f"| whole test suite, wall time | | {suite['seconds']:.0f} s ({suite['summary']}) | | < 120 s |")
@@ -294,6 +310,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats; no 1M rows; no test suite")
     parser.add_argument("--load-only", action="store_true", help="only load_metrics; print the table, leave the README alone")
+    parser.add_argument("--report-only", action="store_true", help="only alibiz report; print the table, leave the README alone")
     parser.add_argument("--floor-report", metavar="DIR", help=argparse.SUPPRESS)
     parser.add_argument("--floor-same-figures", metavar="DIR", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -304,19 +321,21 @@ def main() -> None:
         bare_matplotlib_same_figures(Path(args.floor_same_figures))
         return
     sizes = [1_000, 100_000] if args.quick else [1_000, 100_000, 1_000_000]
-    results = {"machine": machine()}
-    if not args.load_only:  # a fresh interpreter's start varies by tens of milliseconds: many runs
+    only = args.load_only or args.report_only
+    results = {"machine": machine(), "load": []}
+    if not only:  # a fresh interpreter's start varies by tens of milliseconds: many runs
         results["import"] = bench_import(7 if args.quick else 21)
     # a small load takes milliseconds and the machine's noise is as large: more runs where they are cheap
     load_repeats = {1_000: 51, 100_000: 11, 1_000_000: 5} if not args.quick else {1_000: 15, 100_000: 5}
-    results["load"] = [bench_load(rows, load_repeats[rows]) for rows in sizes]
+    if not args.report_only:
+        results["load"] = [bench_load(rows, load_repeats[rows]) for rows in sizes]
     if not args.load_only:
-        results["report"] = bench_report(3)
-    if not (args.quick or args.load_only):
+        results["report"] = bench_report(3 if args.quick else 7)
+    if not (args.quick or only):
         results["suite"] = bench_suite()
     print(f"Machine: {results['machine']}.\n")
     print(table(results))
-    if not args.load_only:
+    if not only:
         write_readme(results)
 
 
