@@ -7,7 +7,8 @@
 Each figure is a ratio measured side by side in one run (the median of
 several runs of each, interleaved), so the machine's speed cancels out:
 
-- ``import alibiz`` against ``import pandas``;
+- ``import alibiz`` against ``import pandas``, and a process loading the
+  bundled figures against one reading them with ``pandas.read_csv``;
 - ``alibiz.load_metrics`` (full validation) against ``pandas.read_csv`` of the
   same synthetic valid file, at 1 thousand, 100 thousand and 1 million rows,
   with peak memory against the loaded frame's size;
@@ -109,10 +110,20 @@ def memory(path: Path, how: str) -> dict:
     return json.loads(out.stdout)
 
 
+BUNDLED_METRICS = ROOT / "data" / "metrics.csv"
+
+
 def bench_import(repeats: int) -> dict:
+    """``import alibiz`` against ``import pandas``, and the whole process that loads the bundled
+    figures against the one that reads the same file with ``read_csv``, all interleaved."""
     run_python("import alibiz")  # writes alibiz's bytecode, if it is not there yet
-    pandas, alibiz = medians(lambda: run_python("import pandas"), lambda: run_python("import alibiz"), repeats=repeats)
-    return {"pandas_s": pandas, "alibiz_s": alibiz, "ratio": alibiz / pandas}
+    pandas, alibiz, read, load = medians(
+        lambda: run_python("import pandas"), lambda: run_python("import alibiz"),
+        lambda: run_python(f"import pandas; pandas.read_csv({str(BUNDLED_METRICS)!r})"),
+        lambda: run_python("import alibiz; alibiz.load_metrics()"), repeats=repeats,
+    )  # fmt: skip
+    return {"pandas_s": pandas, "alibiz_s": alibiz, "ratio": alibiz / pandas,
+            "read_csv_process_s": read, "load_process_s": load, "process_ratio": load / read}  # fmt: skip
 
 
 def bench_load(rows: int, repeats: int) -> dict:
@@ -267,6 +278,10 @@ def table(results: dict) -> str:
     imp = results.get("import")
     if imp:
         lines.append(f"| `import alibiz` vs `import pandas` | {imp['pandas_s']:.3f} s | {imp['alibiz_s']:.3f} s | {imp['ratio']:.2f} | <= 1.10 |")
+        lines.append(
+            f"| process: `import alibiz; alibiz.load_metrics()` vs `import pandas; pandas.read_csv(...)`, bundled data "
+            f"| {imp['read_csv_process_s']:.3f} s | {imp['load_process_s']:.3f} s | {imp['process_ratio']:.2f} | <= 1.10 |"
+        )
     for load in results["load"]:
         lines.append(
             f"| `load_metrics`, {load['rows']:,} rows vs `read_csv` | {load['read_csv_s']:.3f} s | {load['load_metrics_s']:.3f} s "
@@ -311,6 +326,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer repeats; no 1M rows; no test suite")
     parser.add_argument("--load-only", action="store_true", help="only load_metrics; print the table, leave the README alone")
     parser.add_argument("--report-only", action="store_true", help="only alibiz report; print the table, leave the README alone")
+    parser.add_argument("--import-only", action="store_true", help="only the imports; print the table, leave the README alone")
     parser.add_argument("--floor-report", metavar="DIR", help=argparse.SUPPRESS)
     parser.add_argument("--floor-same-figures", metavar="DIR", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -321,15 +337,15 @@ def main() -> None:
         bare_matplotlib_same_figures(Path(args.floor_same_figures))
         return
     sizes = [1_000, 100_000] if args.quick else [1_000, 100_000, 1_000_000]
-    only = args.load_only or args.report_only
+    only = args.load_only or args.report_only or args.import_only
     results = {"machine": machine(), "load": []}
-    if not only:  # a fresh interpreter's start varies by tens of milliseconds: many runs
+    if not (args.load_only or args.report_only):  # a fresh interpreter's start varies by tens of milliseconds: many runs
         results["import"] = bench_import(7 if args.quick else 21)
     # a small load takes milliseconds and the machine's noise is as large: more runs where they are cheap
     load_repeats = {1_000: 51, 100_000: 11, 1_000_000: 5} if not args.quick else {1_000: 15, 100_000: 5}
-    if not args.report_only:
+    if not (args.report_only or args.import_only):
         results["load"] = [bench_load(rows, load_repeats[rows]) for rows in sizes]
-    if not args.load_only:
+    if not (args.load_only or args.import_only):
         results["report"] = bench_report(3 if args.quick else 7)
     if not (args.quick or only):
         results["suite"] = bench_suite()
