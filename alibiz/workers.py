@@ -50,14 +50,15 @@ def start_early(modules: list[str]) -> None:
     from multiprocessing import forkserver
 
     forkserver.set_forkserver_preload(modules)
-    if threading.current_thread() is not threading.main_thread():  # signals can be set only there
-        forkserver.ensure_running()
-        return
-    handler = signal.signal(signal.SIGINT, signal.SIG_IGN)  # an ignored signal stays ignored in a child
+    in_main_thread = threading.current_thread() is threading.main_thread()  # signals can be set only there
+    handler = signal.signal(signal.SIGINT, signal.SIG_IGN) if in_main_thread else None  # stays ignored in a child
     try:
         forkserver.ensure_running()
+    except OSError:  # no socket or temporary folder for it: starting the helpers will say what is wrong
+        pass
     finally:
-        signal.signal(signal.SIGINT, handler)
+        if in_main_thread:
+            signal.signal(signal.SIGINT, handler)
 
 
 def pool_of(count: int, initializer: Callable[..., None] | None = None, initargs: tuple = ()) -> ProcessPoolExecutor:
