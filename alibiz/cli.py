@@ -145,7 +145,7 @@ def _report(args) -> int:
     from alibiz.progress import Progress
 
     if (args.jobs or workers.available_cores()) > 1:  # the helpers' imports, beside this process's own
-        workers.start_early(["alibiz.report"])
+        workers.start_early(workers.CHART_LIBRARIES)
     from alibiz.report import CHARTS, FORMATS, write_report  # matplotlib is imported only for charts
 
     formats = [f.strip().lower() for f in args.format.split(",") if f.strip()]

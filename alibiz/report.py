@@ -133,7 +133,7 @@ def write_report(out, *, formats: Iterable[str] = FORMATS, metrics_path=None, ev
     _recover(out)
     _check_replaceable(out)
     if jobs > 1:
-        workers.start_early(["alibiz.report"])  # the helpers' imports, while this process loads the data
+        workers.start_early(workers.CHART_LIBRARIES)  # the helpers' imports, while this process loads the data
     metrics = load_metrics(metrics_path)
     events = load_events(events_path)
     if metrics.empty:

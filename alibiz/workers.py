@@ -30,6 +30,13 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Callable
 
 
+# What the fork server imports for drawing helpers: third-party libraries only. Python 3.11's fork
+# server ignores the module path it is given and looks in the current folder first, where a
+# checkout of another version of alibiz (or a folder named alibiz) would be imported instead;
+# alibiz itself is imported by each helper, from the main process's path.
+CHART_LIBRARIES = ["pandas", "matplotlib.pyplot"]
+
+
 def available_cores() -> int:
     """The cores this process may run on (its CPU affinity where the system has one)."""
     if hasattr(os, "sched_getaffinity"):
@@ -43,8 +50,9 @@ def _context():
 
 
 def start_early(modules: list[str]) -> None:
-    """Start the fork server now, importing ``modules``, with Ctrl-C ignored in it and
-    in the processes it forks. Does nothing where there is no fork server, or once it runs."""
+    """Start the fork server now, importing ``modules`` (libraries installed in the
+    environment, see :data:`CHART_LIBRARIES`), with Ctrl-C ignored in it and in the
+    processes it forks. Does nothing where there is no fork server, or once it runs."""
     if _context().get_start_method() != "forkserver":
         return
     from multiprocessing import forkserver

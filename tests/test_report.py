@@ -445,3 +445,15 @@ def test_a_terminal_sees_the_progress_line_and_a_pipe_or_ci_nothing(tmp_path, ci
     assert text.endswith("\r") and text.split("\r")[-2].strip() == ""  # erased before the command's own output
     piped = run("report", "--out", "r", "--metrics", "m.csv", cwd=tmp_path)
     assert (piped.returncode, piped.stderr) == (0, "")
+
+
+def test_a_folder_named_alibiz_in_the_current_folder_is_not_what_the_helpers_run(tmp_path, old_report):
+    """Python 3.11's fork server looks in the current folder first: a checkout of another version
+    of alibiz there was imported by the drawing processes instead of the installed one."""
+    decoy = tmp_path / "alibiz"
+    decoy.mkdir()
+    (decoy / "__init__.py").write_text("", encoding="utf-8")  # imports, but is not alibiz
+    (decoy / "report.py").write_text("", encoding="utf-8")
+    result = run("report", "--out", "fresh", "--metrics", "m.csv", "--jobs", "2", cwd=tmp_path)
+    assert (result.returncode, result.stderr) == (0, ""), result.stderr
+    assert {p.name: p.read_bytes() for p in (tmp_path / "fresh").iterdir()} == old_report
