@@ -273,6 +273,9 @@ def machine() -> str:
             f"matplotlib {matplotlib.__version__}, {arrow}")  # fmt: skip
 
 
+LOAD_GOALS = {100_000: 1.4}  # the goal of each size's load against read_csv, where it is not 1.5
+
+
 def table(results: dict) -> str:
     lines = ["| measure | floor | alibiz | ratio | goal |", "| --- | --- | --- | --- | --- |"]
     imp = results.get("import")
@@ -285,7 +288,7 @@ def table(results: dict) -> str:
     for load in results["load"]:
         lines.append(
             f"| `load_metrics`, {load['rows']:,} rows vs `read_csv` | {load['read_csv_s']:.3f} s | {load['load_metrics_s']:.3f} s "
-            f"| {load['ratio']:.2f} | <= 1.5 |"
+            f"| {load['ratio']:.2f} | <= {LOAD_GOALS.get(load['rows'], 1.5)} |"
         )
     for load in results["load"]:
         lines.append(
