@@ -104,7 +104,7 @@ def coverage(metrics: pd.DataFrame | None = None) -> pd.DataFrame:
     reported = frame.assign(mark=frame["basis"].map({"as_reported": "x", "restated": "r"}))
     # 'x' sorts after 'r': the max is 'x' wherever a first print exists
     grid = reported.pivot_table(index=["segment", "metric"], columns="fiscal_period", values="mark", aggfunc="max")
-    return CoverageGrid(grid.reindex(columns=quarters).fillna("").rename_axis(columns="fiscal_period"))
+    return CoverageGrid(grid.reindex(columns=quarters, fill_value="").fillna("").rename_axis(columns="fiscal_period"))
 
 
 _QUARTER = re.compile(r"FY[0-9]{4}Q[1-4]")  # a coverage grid's column
@@ -167,19 +167,23 @@ def coverage_text(grid: pd.DataFrame | None = None) -> str:
     grid = coverage() if grid is None else grid
     if grid.empty:
         return "no figures match"
-    years = [f"FY{q[4:6]}" for q in grid.columns]
+    # FY25 for fiscal years 2000-2099; four digits when any year falls outside (FY99 would read as 2099),
+    # each year's column then as wide as its label
+    short = all(int(q[2:6]) in fiscal.SHORT_YEARS for q in grid.columns)
+    years = [f"FY{q[4:6]}" if short else q[:6] for q in grid.columns]
     width = max(len("segment  metric"), *(len(f"{s}  {m}") for s, m in grid.index)) + 2  # the heading fits too
     spans, line_years, line_quarters = [], "", ""
     for year in dict.fromkeys(years):
         quarters = [q[-1] for q, y in zip(grid.columns, years) if y == year]
-        line_years += f"{year:<{len(quarters) + 1}}"
-        line_quarters += "".join(quarters) + " "
-        spans.append(len(quarters))
+        columns = len(quarters) + 1 if short else max(len(quarters), len(year)) + 1
+        line_years += f"{year:<{columns}}"
+        line_quarters += f"{''.join(quarters):<{columns}}"
+        spans.append((len(quarters), columns))
     lines = [" " * width + line_years.rstrip(), f"{'segment  metric':<{width}}" + line_quarters + "n"]
     for (segment, metric), row in grid.iterrows():
         marks, start = "", 0
-        for span in spans:
-            marks += "".join(v or "." for v in row.iloc[start : start + span]) + " "
+        for span, columns in spans:
+            marks += f"{''.join(v or '.' for v in row.iloc[start : start + span]):<{columns}}"
             start += span
         filled = int((row != "").sum())
         lines.append(f"{segment + '  ' + metric:<{width}}{marks}{filled}/{len(row)}")

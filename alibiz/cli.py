@@ -98,6 +98,7 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--format", default="png,svg", help="comma-separated: png, svg (default: png,svg)")
     report.add_argument("--metrics", metavar="FILE", help="a metrics file (default: the bundled data)")
     report.add_argument("--events", metavar="FILE", help="an events file (default: the bundled data)")
+    report.add_argument("--jobs", type=_at_least_one, metavar="N", help="draw on N cores (default: all; 1 draws one chart at a time)")
     report.set_defaults(run=_report)
 
     extract = commands.add_parser(
@@ -150,15 +151,28 @@ def _read_once(path):
     return stream
 
 
+def _at_least_one(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"takes a whole number of at least 1 (got {text!r})")
+    return int(text)
+
+
 def _report(args) -> int:
-    from alibiz.report import FORMATS, write_report  # matplotlib is imported only for charts
+    from alibiz import workers
+    from alibiz.progress import Progress
+
+    if (args.jobs or workers.available_cores()) > 1:  # the helpers' imports, beside this process's own
+        workers.start_early(workers.CHART_LIBRARIES)
+    from alibiz.report import CHARTS, FORMATS, write_report  # matplotlib is imported only for charts
 
     formats = [f.strip().lower() for f in args.format.split(",") if f.strip()]
     if not formats or set(formats) - set(FORMATS):
         print(f"alibiz report: --format takes {', '.join(FORMATS)} (got {args.format!r})", file=sys.stderr)
         return 2
     try:
-        written = write_report(args.out, formats=formats, metrics_path=args.metrics, events_path=args.events)
+        with Progress(len(CHARTS), noun="charts", verb="drawing", label="alibiz report") as progress, progress.printing_warnings():
+            written = write_report(args.out, formats=formats, metrics_path=args.metrics, events_path=args.events,
+                                   jobs=args.jobs, progress=progress)  # fmt: skip
     except OSError as error:
         reason = error.strerror or str(error)
         print(f"alibiz report: cannot write the report to {args.out}: {reason}", file=sys.stderr)

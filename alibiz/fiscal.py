@@ -58,14 +58,23 @@ def _parse_label(text: str) -> pd.Period:
     return pd.Period(year=fiscal_year, quarter=int(quarter), freq=FREQ)
 
 
+SHORT_YEARS = range(2000, 2100)  # the fiscal years a two-digit label stands for (FY99 reads as 2099)
+
+
 def label(value, *, short: bool = False) -> str:
     """The label of a fiscal quarter: ``FY2025Q2``, or ``FY25Q2`` with ``short=True``.
 
+    A short label is given only for fiscal years 2000 to 2099, which is how
+    ``FY25`` is read (and parsed back); other years keep four digits, so that
+    ``FY99Q4`` never stands for 1799.
+
     >>> label(pd.Period("2025Q2", freq="Q-MAR"), short=True)
     'FY25Q2'
+    >>> label("1799-03-31", short=True), label("2101-06-30", short=True)
+    ('FY1799Q4', 'FY2102Q1')
     """
     p = period(value)
-    year = f"{p.qyear % 100:02d}" if short else f"{p.qyear:04d}"
+    year = f"{p.qyear % 100:02d}" if short and p.qyear in SHORT_YEARS else f"{p.qyear:04d}"
     return f"FY{year}Q{p.quarter}"
 
 

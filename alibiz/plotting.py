@@ -27,7 +27,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator
 
-from alibiz import fiscal
+from alibiz import fiscal, fonts
 from alibiz.analysis import figures, series
 from alibiz.events import select_events, touches
 from alibiz.load import load_events, load_metric_registry, load_metrics, load_segments
@@ -220,14 +220,30 @@ def _event_key(ax: Axes, numbered: list[tuple[int, pd.Series]]):
 # ------------------------------------------------------------------- axes
 
 
+# Years between labelled ticks on a chart of more than twelve years: at most about twelve labels.
+_YEARS_APART = (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000)
+
+
 def _fiscal_ticks(ax: Axes, first: pd.Timestamp, last: pd.Timestamp) -> None:
-    """Quarter-end minor ticks; major ticks labelled FY25Q2, thinned to stay readable."""
+    """Quarter-end minor ticks; major ticks labelled FY25Q2, thinned to stay readable.
+
+    Labels keep four digits (FY1799Q4) when a fiscal year of the chart falls
+    outside 2000-2099, where a two-digit year would be read as another century.
+    """
     quarters = fiscal.quarter_range(first, last)
-    step = 1 if len(quarters) <= 12 else 2 if len(quarters) <= 20 else 4
-    # anchor the labels on fiscal Q1 (30 June) so each year's label reads the same
-    majors = [q for q in quarters if (fiscal.period(q).quarter - 1) % step == 0] if step > 1 else list(quarters)
-    ax.set_xticks(mdates.date2num(majors), labels=[fiscal.label(q, short=True) for q in majors])
-    ax.xaxis.set_minor_locator(FixedLocator(mdates.date2num(quarters)))
+    periods = [fiscal.period(q) for q in quarters]
+    short = periods[0].qyear in fiscal.SHORT_YEARS and periods[-1].qyear in fiscal.SHORT_YEARS
+    if len(quarters) <= 48:
+        step = 1 if len(quarters) <= 12 else 2 if len(quarters) <= 20 else 4
+        # anchor the labels on fiscal Q1 (30 June) so each year's label reads the same
+        majors = [q for q, p in zip(quarters, periods) if (p.quarter - 1) % step == 0]
+    else:  # labels on fiscal Q1 of round years: every 2, 5, 10, ... years
+        apart = next((n for n in _YEARS_APART if len(quarters) / 4 / n <= 12), _YEARS_APART[-1])
+        majors = [q for q, p in zip(quarters, periods) if p.quarter == 1 and p.qyear % apart == 0]
+    ax.set_xticks(mdates.date2num(majors), labels=[fiscal.label(q, short=short) for q in majors])
+    # a minor tick per quarter, or per fiscal year where quarters would run together
+    minors = quarters if len(quarters) <= 80 else [q for q, p in zip(quarters, periods) if p.quarter == 1]
+    ax.xaxis.set_minor_locator(FixedLocator(mdates.date2num(minors)))
     ax.tick_params(axis="x", which="major", labelsize=8)
     margin = pd.Timedelta(days=75)
     ax.set_xlim(first - margin, last + margin)
@@ -387,6 +403,7 @@ def plot_metric(
         ax.set_title(title if title is not None else _default_title(segments, metric, shown))
         numbered = _draw_events([ax], chosen)
         _source_note(ax, frame, shown, _event_key(ax, numbered), _ended(segments, last, frame_in, chosen))
+    fonts.check(ax.figure)  # CJK and emoji from an installed font; a warning if none has them
     return ax
 
 
@@ -483,6 +500,7 @@ def dashboard(*, events="default", kinds=("reorg", "segment_reporting"), metrics
         numbered = _draw_events(list(axes), chosen)
         fig.suptitle("Alibaba Group: the four families through the reorganizations", x=0.01, ha="left", fontsize=12, fontweight="bold")
         _source_note(axes[-1], frame, pd.concat(shown_all), _event_key(axes[-1], numbered))
+    fonts.check(fig)  # CJK and emoji from an installed font; a warning if none has them
     return fig
 
 
@@ -535,4 +553,5 @@ def plot_event_study(study: pd.DataFrame, *, title: str | None = None, ylabel: s
         ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2, fontsize=7)
         if title:
             ax.set_title(title, loc="left", pad=22)
+    fonts.check(ax.figure)  # CJK and emoji from an installed font; a warning if none has them
     return ax

@@ -3,7 +3,8 @@
 :func:`write_report` draws everything into a fresh folder beside the target
 and swaps it in only when all files are written, so a reader (or a crash)
 sees either the old complete report or the new one. Files are reproducible:
-the same data gives byte-identical PNG, SVG and HTML.
+the same data gives byte-identical PNG, SVG and HTML, drawn in one process
+or several (``jobs=``).
 
 >>> import tempfile, pathlib
 >>> out = pathlib.Path(tempfile.mkdtemp()) / "reports"
@@ -13,15 +14,27 @@ the same data gives byte-identical PNG, SVG and HTML.
 
 from __future__ import annotations
 
+import collections
+import contextlib
 import errno
+import functools
+import glob
 import html
 import os
 import shutil
 import sys
 import tempfile
-from dataclasses import dataclass
+import threading
+import warnings
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
+
+try:
+    import fcntl  # locks the marker of a folder being drawn into (POSIX)
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None
 
 import matplotlib
 
@@ -33,7 +46,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.transforms import Bbox  # noqa: E402
 
-from alibiz import fiscal, plotting  # noqa: E402
+from alibiz import fiscal, fonts, plotting, workers  # noqa: E402
 from alibiz.load import load_events, load_metrics  # noqa: E402
 from alibiz.validate import DataError  # noqa: E402
 
@@ -54,17 +67,23 @@ class Chart:
     figures: tuple[tuple[str, str], ...]  # the (segment, metric) pairs it draws
 
 
-def _single(segment: str, metric: str, **kwargs) -> Callable:
-    def draw(metrics: pd.DataFrame, events: pd.DataFrame) -> plt.Figure:
-        return plotting.plot_metric(segment, metric, metrics=metrics, events=events, **kwargs).figure
+def _plot_single(segment, metric: str, metrics: pd.DataFrame, events: pd.DataFrame, **kwargs) -> plt.Figure:
+    return plotting.plot_metric(segment, metric, metrics=metrics, events=events, **kwargs).figure
 
-    return draw
+
+def _single(segment, metric: str, **kwargs) -> Callable:
+    # a partial of a module-level function, not a closure: a chart is sent to the drawing processes by pickle
+    return functools.partial(_plot_single, segment, metric, **kwargs)
+
+
+def _dashboard(metrics: pd.DataFrame, events: pd.DataFrame) -> plt.Figure:
+    return plotting.dashboard(metrics=metrics, events=events)
 
 
 CHARTS = [
     Chart("dashboard", "The four families on one time axis: AIDC revenue growth, AIDC adjusted EBITA, "
           "customer management revenue growth and annual active consumers, with the reorganizations.",
-          lambda m, e: plotting.dashboard(metrics=m, events=e),
+          _dashboard,
           (("aidc", "revenue_yoy"), ("aidc", "adjusted_ebita"), ("china_ecommerce", "cmr_yoy"),
            ("group", "aac"), ("china_ecommerce", "aac"), ("aidc", "aac"))),
     Chart("aidc_revenue_yoy", "International commerce / AIDC: revenue growth year over year, as first reported.",
@@ -90,49 +109,179 @@ CHARTS = [
 ]  # fmt: skip
 
 
-def write_report(out, *, formats: Iterable[str] = FORMATS, metrics_path=None, events_path=None) -> list[Path]:
+def write_report(out, *, formats: Iterable[str] = FORMATS, metrics_path=None, events_path=None, jobs: int | None = 1,
+                 progress=None) -> list[Path]:  # fmt: skip
     """Write every chart and ``index.html`` into ``out``; returns the files written.
 
     The data is loaded (and validated) first: a bad file raises
-    :class:`alibiz.DataError` before anything is written.
+    :class:`alibiz.DataError` before anything is written. ``jobs``: how many
+    processes draw the charts (this one and ``jobs - 1`` more), ``None`` for
+    every core; the files are the same either way. Called with ``jobs > 1``
+    from a script, guard the call with ``if __name__ == "__main__":``, as
+    :mod:`multiprocessing` requires. ``progress`` (e.g. an
+    :class:`alibiz.progress.Progress`) is told each chart's name as its
+    drawing starts and ends. Removing the unfinished folder of an earlier run
+    that was stopped is said in a :class:`FolderRemoved` warning.
     """
     formats = list(formats)
     unknown = sorted(set(formats) - set(FORMATS))
     if unknown or not formats:
         raise ValueError(f"formats must be among {list(FORMATS)}, got {formats}")
+    if jobs is not None and jobs < 1:
+        raise ValueError(f"jobs must be at least 1, got {jobs}")
+    jobs = min(workers.available_cores() if jobs is None else jobs, max(len(CHARTS), 1))
     out = Path(out).absolute()
-    if not out.parent.is_dir():
-        raise FileNotFoundError(f"the folder {out.parent} does not exist")
+    _check_place(out)
     _recover(out)
     _check_replaceable(out)
+    if jobs > 1:
+        workers.start_early(workers.CHART_LIBRARIES)  # the helpers' imports, while this process loads the data
     metrics = load_metrics(metrics_path)
     events = load_events(events_path)
     if metrics.empty:
         raise DataError.single(metrics.attrs["source_file"], None, "", "has no figures (only a header): there is nothing to chart")
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    _remove_unfinished(out)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}{STAGING_INFIX}", dir=out.parent))
     try:
-        missing = []
-        for chart in CHARTS:
-            try:
-                figure = chart.draw(metrics, events)
-            except plotting.NoFigures:
-                missing.append(chart.name)  # the data has nothing to draw: say so in the index
-                continue
-            try:
-                with plotting.style():  # svg.hashsalt applies when the file is written
-                    area = _layout_once(figure)
-                    for fmt in formats:
-                        path = staging / f"{chart.name}.{fmt}"
-                        figure.savefig(path, format=fmt, bbox_inches=area, metadata=METADATA[fmt])
-            finally:
-                plt.close(figure)
-        (staging / "index.html").write_text(_index_html(metrics, events, formats, missing), encoding="utf-8")
-        _figures_csv(metrics).to_csv(staging / "figures.csv", index=False, lineterminator="\n", float_format=_as_written)
+        with _marked(staging):
+            drawn = _draw_all(CHARTS, _Job(metrics, events, formats, staging), jobs, progress)
+            missing = [d.name for d in drawn if not d.drawn]  # the data has nothing to draw: the index says so
+            (staging / "index.html").write_text(_index_html(metrics, events, formats, missing), encoding="utf-8")
+            _figures_csv(metrics).to_csv(staging / "figures.csv", index=False, lineterminator="\n", float_format=_as_written)
         _swap_in(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    for category, message in dict.fromkeys(w for d in drawn for w in d.warnings):
+        warnings.warn(message, category, stacklevel=2)  # each once, wherever it was drawn
+    glyphs = "".join(dict.fromkeys("".join(d.glyphs for d in drawn)))
+    if glyphs:
+        warnings.warn(fonts.MissingGlyphs(glyphs), stacklevel=2)  # one warning for the whole report
     return sorted(out.iterdir())
+
+
+class FolderRemoved(UserWarning):
+    """The unfinished folder of an earlier run (stopped before it could clean up) was removed."""
+
+
+# ----------------------------------------------------------------- drawing
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What every chart of one report is drawn from, and where its files go."""
+
+    metrics: pd.DataFrame
+    events: pd.DataFrame
+    formats: list[str]
+    staging: Path
+
+
+@dataclass(frozen=True)
+class _Drawn:
+    """One chart's outcome: whether it was drawn, characters no font had, other warnings raised."""
+
+    name: str
+    drawn: bool
+    glyphs: str = ""
+    warnings: list[tuple[type[Warning], str]] = field(default_factory=list)
+
+
+def _draw_chart(chart: Chart, job: _Job) -> _Drawn:
+    """Draw one chart and save its files into the staging folder.
+
+    Warnings are caught and returned rather than printed: a drawing process
+    would print them in the middle of the progress line, once per chart.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        # matplotlib's warning per missing glyph: alibiz says it once for the whole report
+        warnings.filterwarnings("ignore", message="Glyph .* missing from font", category=UserWarning)
+        try:
+            figure = chart.draw(job.metrics, job.events)
+        except plotting.NoFigures:
+            return _Drawn(chart.name, drawn=False)
+        try:
+            with plotting.style():  # svg.hashsalt applies when the file is written
+                area = _layout_once(figure)
+                for fmt in job.formats:
+                    path = job.staging / f"{chart.name}.{fmt}"
+                    figure.savefig(path, format=fmt, bbox_inches=area, metadata=METADATA[fmt])
+        finally:
+            plt.close(figure)
+    glyphs = "".join(w.message.characters for w in caught if isinstance(w.message, fonts.MissingGlyphs))
+    others = [(w.category, str(w.message)) for w in caught if not isinstance(w.message, fonts.MissingGlyphs)]
+    return _Drawn(chart.name, drawn=True, glyphs=glyphs, warnings=others)
+
+
+def _draw_all(charts: list[Chart], job: _Job, jobs: int, progress) -> list[_Drawn]:
+    """Draw every chart, here and in ``jobs - 1`` other processes; returns the outcomes in chart order.
+
+    All take the next chart from one queue, in the list's order (the
+    dashboard, the longest to draw, first). Each other process is fed by a
+    thread of this one that waits for its chart. On any error or Ctrl-C the
+    other processes are stopped before this returns, so that nothing writes
+    into the staging folder any more.
+    """
+    queue, lock, failures, drawn = collections.deque(charts), threading.Lock(), [], {}
+
+    def take() -> Chart | None:
+        with lock:
+            return queue.popleft() if queue and not failures else None
+
+    def draw(chart: Chart, how: Callable[[], _Drawn]) -> None:
+        if progress is not None:
+            progress.started(chart.name)
+        drawn[chart.name] = how()
+        if progress is not None:
+            progress.finished(chart.name)
+
+    def feed(pool: ProcessPoolExecutor) -> None:
+        try:
+            while (chart := take()) is not None:
+                draw(chart, lambda: pool.submit(_draw_in_helper, chart).result())
+        except BaseException as error:  # raised in this thread by the helper's chart, or a helper that died
+            with lock:
+                failures.append(error)
+
+    chart = take()  # this process is ready now: it starts on the longest chart
+    pool = workers.pool_of(jobs - 1, _helper_starts, (job,)) if jobs > 1 and len(charts) > 1 else None
+    feeders = [threading.Thread(target=feed, args=(pool,), daemon=True) for _ in range(jobs - 1)] if pool else []
+    try:
+        for feeder in feeders:
+            feeder.start()
+        while chart is not None:
+            draw(chart, lambda: _draw_chart(chart, job))
+            chart = take()
+        for feeder in feeders:
+            feeder.join()
+    except BaseException:
+        with lock:
+            queue.clear()
+        if pool is not None:
+            workers.stop(pool)
+        for feeder in feeders:
+            feeder.join()
+        raise
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+    if failures:
+        raise failures[0]
+    return [drawn[c.name] for c in charts]
+
+
+_JOB: _Job | None = None  # in a helper process: the report it draws charts of
+_MARKER = None  # ... and the staging folder's marker, locked for as long as the process lives
+
+
+def _helper_starts(job: _Job) -> None:
+    global _JOB, _MARKER
+    _JOB, _MARKER = job, _hold(job.staging / STAGING_MARKER)
+
+
+def _draw_in_helper(chart: Chart) -> _Drawn:
+    return _draw_chart(chart, _JOB)
 
 
 def _layout_once(figure: plt.Figure) -> Bbox:
@@ -151,6 +300,95 @@ def _layout_once(figure: plt.Figure) -> Bbox:
         figure.set_layout_engine("none")
     tight = figure.get_tightbbox(figure.canvas.get_renderer())
     return tight.padded(plt.rcParams["savefig.pad_inches"])
+
+
+# ------------------------------------------------------- the folder and its swap
+
+STAGING_INFIX = ".new-"  # the report is drawn in '.NAME.new-XXXXXXXX' beside NAME (8 random characters)
+STAGING_EXTRA = len(".") + len(STAGING_INFIX) + 8  # what that name adds to NAME
+STAGING_MARKER = ".alibiz-unfinished"  # inside it while it is drawn into: how alibiz knows its own
+MARKER_TEXT = ("alibiz report draws a report in this folder and moves it into place when every file is written.\n"
+               "If this file is still here, that run was stopped; the next run of alibiz report removes the folder.\n")  # fmt: skip
+LONGEST_FILE = max([len(STAGING_MARKER), *(len(f"{c.name}.png") for c in CHARTS)])
+
+
+def _check_place(out: Path) -> None:
+    """Refuse, in one line, a place the report cannot be written to: a folder above it that
+    is missing or a file, or a name or path too long for the file system.
+
+    Raises FileNotFoundError, NotADirectoryError or OSError (ENAMETOOLONG) with the reason.
+    """
+    for folder in out.parents:  # the nearest existing one says what is wrong
+        if folder.is_dir():
+            if folder != out.parent:
+                raise FileNotFoundError(f"the folder {out.parent} does not exist")
+            break
+        if folder.exists():
+            raise NotADirectoryError(errno.ENOTDIR, f"{folder} is a file, not a folder")
+    name_max, path_max = (_limit(out.parent, which, default) for which, default in (("PC_NAME_MAX", 255), ("PC_PATH_MAX", 4096)))
+    name = len(os.fsencode(out.name))
+    if name + STAGING_EXTRA > name_max:
+        raise OSError(errno.ENAMETOOLONG, f"the folder's name is {name} bytes long, and at most {name_max - STAGING_EXTRA} fit: "
+                      f"this file system takes names of up to {name_max} bytes, and the report is first drawn beside it in "
+                      f"'.NAME{STAGING_INFIX}' and 8 more characters")  # fmt: skip
+    path = len(os.fsencode(out.parent)) + 1 + name + STAGING_EXTRA + 1 + LONGEST_FILE
+    if path >= path_max:
+        raise OSError(errno.ENAMETOOLONG, f"the path is too long: its files' paths would take {path} bytes, and this "
+                      f"file system takes paths of under {path_max}")  # fmt: skip
+
+
+def _limit(folder: Path, which: str, default: int) -> int:
+    try:
+        return os.pathconf(folder, which)
+    except (OSError, ValueError, AttributeError):  # not a POSIX system, or no such limit
+        return default
+
+
+@contextlib.contextmanager
+def _marked(staging: Path):
+    """Mark the staging folder as alibiz's own while it is drawn into; unmarked before the swap.
+
+    This process (and each helper) holds a shared lock on the marker: a later
+    run removes a marked folder only when it can lock the marker alone, that is
+    once every process that drew into it has ended.
+    """
+    marker = staging / STAGING_MARKER
+    marker.write_text(MARKER_TEXT, encoding="utf-8")
+    handle = _hold(marker)
+    try:
+        yield
+    finally:
+        marker.unlink(missing_ok=True)
+        if handle is not None:
+            handle.close()
+
+
+def _hold(marker: Path):
+    """Open ``marker`` and take a shared lock on it (where the system has locks); returns the file."""
+    if fcntl is None:  # pragma: no cover - Windows: a file open in a process cannot be deleted there
+        return None
+    handle = open(marker, "rb")
+    fcntl.flock(handle, fcntl.LOCK_SH)
+    return handle
+
+
+def _remove_unfinished(out: Path) -> None:
+    """Remove the staging folders of earlier runs that were killed (SIGKILL, a power cut): only
+    those with alibiz's marker inside, and only when no process still holds the marker."""
+    for folder in sorted(out.parent.glob(glob.escape(f".{out.name}{STAGING_INFIX}") + "*")):
+        marker = folder / STAGING_MARKER
+        if folder.is_symlink() or not folder.is_dir() or marker.is_symlink() or not marker.is_file():
+            continue  # not one alibiz marked: never removed by its name alone
+        if fcntl is None:  # pragma: no cover - Windows
+            warnings.warn(FolderRemoved(f"{folder} is the unfinished folder of an earlier run; delete it if no other alibiz report is running"), stacklevel=3)
+            continue
+        with open(marker, "rb") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue  # a run is drawing into it now
+            shutil.rmtree(folder, ignore_errors=True)
+        warnings.warn(FolderRemoved(f"removed {folder}, the unfinished folder of an earlier run that was stopped"), stacklevel=3)
 
 
 def _check_replaceable(out: Path) -> None:

@@ -226,3 +226,12 @@ def test_a_selection_of_the_coverage_grid_wrapped_again_shows_coloured_and_anyth
     # not marks by quarter: pandas' own table, never a traceback under the cell
     for other in (grid.T, grid.where(grid != "r"), grid.replace({"x": "first"}), grid.reset_index()):
         assert analysis.CoverageGrid(other)._repr_html_() == pd.DataFrame(other)._repr_html_()
+
+
+def test_coverage_text_keeps_four_digit_years_apart_when_they_span_centuries(tmp_path):
+    """FY1799 and FY2099 both shortened to 'FY99' were counted as one year."""
+    grid = alibiz.coverage(make(tmp_path, {("FY1799Q4", "aidc", "revenue", "as_reported"): 1, ("FY2099Q4", "aidc", "revenue", "as_reported"): 2}))
+    years, quarters, marks = alibiz.coverage_text(grid).splitlines()[:3]
+    assert years.split() == [f"FY{year}" for year in range(1799, 2100)]
+    assert marks.split()[2] == "x" and marks.split()[-2:] == ["...x", "2/1201"]  # the first and last quarters, in their years
+    assert years.index("FY2099") == quarters.rindex("1234") == marks.rindex("...x")

@@ -56,3 +56,13 @@ def test_quarter_range_is_inclusive_and_uses_quarter_ends():
 def test_is_quarter_end_is_vectorised():
     dates = pd.to_datetime(["2024-03-31", "2024-06-30", "2024-06-29", "2024-12-31"])
     assert fiscal.is_quarter_end(dates).tolist() == [True, True, False, True]
+
+
+@pytest.mark.parametrize(
+    "end, short",
+    [("1799-03-31", "FY1799Q4"), ("1999-03-31", "FY1999Q4"), ("1999-12-31", "FY00Q3"), ("2099-03-31", "FY99Q4"), ("2099-06-30", "FY2100Q1"), ("2101-06-30", "FY2102Q1")],
+)
+def test_a_short_label_never_stands_for_another_century(end, short):
+    """FY99Q4 is read (and parsed) as fiscal 2099: other centuries keep their four digits."""
+    assert fiscal.label(end, short=True) == short
+    assert fiscal.period(short) == fiscal.period(end)

@@ -13,7 +13,8 @@ import pytest  # noqa: E402
 from matplotlib.testing.decorators import check_figures_equal  # noqa: E402
 
 import alibiz  # noqa: E402
-from alibiz import plotting, report  # noqa: E402
+from alibiz import fiscal, plotting, report  # noqa: E402
+from conftest import HEADER  # noqa: E402
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -177,4 +178,27 @@ def test_stitched_basis_draws_the_restated_figure_where_one_exists_else_the_firs
     assert sorted(b.get_height() for b in ax.patches) == pytest.approx(sorted(expected))
     restated = alibiz.series("aidc", "revenue", basis="restated").dropna()
     assert not restated.empty and (alibiz.series("aidc", "revenue", basis="stitched")[restated.index] == restated).all()
+
+
+@pytest.mark.parametrize(
+    "years, labels",
+    [
+        ((1798, 1800), ["FY1798Q4", "FY1799Q1", "FY1799Q2"]),  # three years: a label per quarter
+        ((2097, 2101), ["FY2098Q1", "FY2098Q3", "FY2099Q1", "FY2099Q3", "FY2100Q1"]),  # leaves 2000-2099: four digits throughout
+        ((2020, 2024), ["FY21Q1", "FY21Q3", "FY22Q1"]),
+        ((1799, 2024), ["FY1800Q1", "FY1820Q1", "FY1840Q1"]),  # two centuries: a label every twenty years
+    ],
+)
+def test_tick_labels_name_the_century_when_the_span_needs_it(tmp_path, years, labels):
+    first, last = years
+    rows = [HEADER] + [
+        f"{year}-{month}-{day},{fiscal.label(f'{year}-{month}-{day}')},aidc,International commerce,revenue,{100 + i},RMB_mn,"
+        f"as_reported,A source,{year + 1}-01-01,"
+        for i, year in enumerate({first, last}) for month, day in (("03", "31"), ("06", "30"), ("09", "30"), ("12", "31"))
+    ]  # fmt: skip
+    (tmp_path / "m.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    ax = plotting.plot_metric("aidc", "revenue", metrics=alibiz.load_metrics(tmp_path / "m.csv"), events=None)
+    shown = [t.get_text() for t in ax.get_xticklabels()]
+    assert shown[: len(labels)] == labels
+    assert len(shown) <= 13  # thinned to stay readable, whatever the span
     plt.close(ax.figure)

@@ -1,7 +1,12 @@
 """`alibiz report`: every chart and index.html, reproducible, atomic, and refusing bad data."""
 
+import multiprocessing
+import os
+import signal
 import subprocess
 import sys
+import time
+import warnings
 from pathlib import Path
 
 import pytest
@@ -19,10 +24,11 @@ def run(*args, cwd=None):
 
 @pytest.fixture(scope="module")
 def two_runs(tmp_path_factory):
+    """Two reports of the fixtures: in two processes (the default on two cores), and one chart at a time."""
     base = tmp_path_factory.mktemp("report")
-    for name in ("one", "two"):
-        result = run("report", "--out", base / name, "--metrics", FIXTURES / "metrics.csv", "--events", FIXTURES / "events.csv")
-        assert result.returncode == 0, result.stderr
+    for name, jobs in (("one", ["--jobs", "2"]), ("two", ["--jobs", "1"])):
+        result = run("report", "--out", base / name, "--metrics", FIXTURES / "metrics.csv", "--events", FIXTURES / "events.csv", *jobs)
+        assert (result.returncode, result.stderr) == (0, ""), result.stderr
     return base / "one", base / "two"
 
 
@@ -52,8 +58,9 @@ def test_index_shows_each_chart_events_as_of_and_sources(two_runs):
     assert "Sources of the" in index
 
 
-def test_two_runs_are_byte_identical(two_runs):
+def test_two_runs_are_byte_identical_on_every_core_or_one(two_runs):
     one, two = two_runs
+    assert sorted(p.name for p in one.iterdir()) == sorted(p.name for p in two.iterdir())
     for path in one.iterdir():
         assert path.read_bytes() == (two / path.name).read_bytes(), path.name
 
@@ -234,3 +241,212 @@ def test_dollar_signs_in_labels_are_drawn_as_written(tmp_path):
     (tmp_path / "m.csv").write_text(HEADER + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
     result = run("report", "--out", "r", "--metrics", "m.csv", "--format", "svg", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
+
+
+# ------------------------------------------------------------------ several processes, interruptions
+
+
+def report_group(*args, cwd):
+    """``alibiz report`` started in a process group of its own, as a shell starts a command."""
+    return subprocess.Popen([ALIBIZ, "report", *map(str, args)], cwd=cwd, start_new_session=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+
+
+def staging_folders(parent, name="reports"):
+    return sorted(p for p in parent.iterdir() if p.name.startswith(f".{name}.new-"))
+
+
+def wait_for_charts(parent, count, timeout=120):
+    """The staging folder, once it holds ``count`` entries (the marker among them)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = staging_folders(parent)
+        if found and len(list(found[0].iterdir())) >= count:
+            return found[0]
+        time.sleep(0.02)
+    raise AssertionError("the report never started writing charts")
+
+
+def alive_in_group(group) -> list[int]:
+    """Processes of the group that still run (zombies wait only for their parent to reap them)."""
+    alive = []
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text()
+        except (OSError, ValueError):
+            continue
+        state, _, pgrp = stat.rsplit(")", 1)[1].split()[:3]
+        if int(pgrp) == group and state != "Z":
+            alive.append(int(entry.name))
+    return alive
+
+
+def wait_until_gone(group, timeout=30):
+    deadline = time.monotonic() + timeout
+    while alive_in_group(group) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert alive_in_group(group) == [], "processes of the report outlived it"
+
+
+@pytest.fixture
+def old_report(tmp_path):
+    """An earlier report of three figures in tmp_path/reports, and its files' bytes."""
+    (tmp_path / "m.csv").write_text(HEADER + "\n" + "\n".join(ROWS) + "\n", encoding="utf-8")
+    result = run("report", "--out", "reports", "--metrics", "m.csv", "--jobs", "1", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    return {p.name: p.read_bytes() for p in (tmp_path / "reports").iterdir()}
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads the process table from /proc")
+def test_ctrl_c_mid_run_exits_130_and_leaves_the_old_report_whole(tmp_path, old_report):
+    """Ctrl-C reaches every process of the terminal's group: the main one and its helpers."""
+    process = report_group("--out", "reports", "--jobs", "2", cwd=tmp_path)
+    wait_for_charts(tmp_path, 4)  # charts drawn by both processes
+    os.killpg(process.pid, signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert (process.returncode, err) == (130, "alibiz: interrupted\n")
+    wait_until_gone(process.pid)
+    assert {p.name: p.read_bytes() for p in (tmp_path / "reports").iterdir()} == old_report
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.csv", "reports"]
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads the process table from /proc")
+def test_a_killed_run_leaves_a_marked_folder_that_the_next_run_removes_and_names(tmp_path, old_report):
+    process = report_group("--out", "reports", "--jobs", "2", cwd=tmp_path)
+    staging = wait_for_charts(tmp_path, 3)
+    assert (staging / report.STAGING_MARKER).is_file()
+    process.kill()  # SIGKILL to the main process alone: nothing of alibiz runs to clean up
+    process.communicate(timeout=60)
+    wait_until_gone(process.pid)  # its helpers end with it
+    assert staging.is_dir()
+    assert {p.name: p.read_bytes() for p in (tmp_path / "reports").iterdir()} == old_report
+    result = run("report", "--out", "reports", "--metrics", "m.csv", cwd=tmp_path)
+    assert result.returncode == 0
+    assert result.stderr == f"alibiz report: removed {staging}, the unfinished folder of an earlier run that was stopped\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.csv", "reports"]
+
+
+@pytest.mark.skipif(report.fcntl is None, reason="the marker is locked with fcntl")
+def test_folders_alibiz_did_not_mark_or_a_live_run_holds_are_left_alone(tmp_path, two_charts):
+    import fcntl
+
+    unmarked = tmp_path / ".reports.new-mine"
+    unmarked.mkdir()
+    (unmarked / "notes.txt").write_text("mine", encoding="utf-8")
+    live = tmp_path / ".reports.new-live"
+    live.mkdir()
+    (live / report.STAGING_MARKER).write_text(report.MARKER_TEXT, encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / report.STAGING_MARKER).write_text(report.MARKER_TEXT, encoding="utf-8")
+    (tmp_path / ".reports.new-link").symlink_to(elsewhere)
+    with open(live / report.STAGING_MARKER, "rb") as held, warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fcntl.flock(held, fcntl.LOCK_SH)  # as a run drawing into it holds it
+        report.write_report(tmp_path / "reports", formats=["png"], metrics_path=FIXTURES / "metrics.csv", events_path=FIXTURES / "events.csv")
+    assert not [w for w in caught if issubclass(w.category, report.FolderRemoved)]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".reports.new-link", ".reports.new-live", ".reports.new-mine", "elsewhere", "reports"]
+    assert (elsewhere / report.STAGING_MARKER).is_file() and (unmarked / "notes.txt").is_file()
+
+
+def fails_in_a_helper(metrics, events):
+    """A chart that fails when a helper process draws it, and takes a while in the main process."""
+    if multiprocessing.parent_process() is not None:
+        raise RuntimeError("chart failed in a helper")
+    time.sleep(3)  # the main process is still on it when the helper takes the next chart
+    return report._dashboard(metrics, events)
+
+
+def test_a_failure_in_a_helper_process_leaves_the_old_report(tmp_path, monkeypatch):
+    out = tmp_path / "reports"
+    out.mkdir()
+    (out / "index.html").write_text("<title>alibiz report: Alibaba Group segment metrics</title>", encoding="utf-8")
+    charts = [report.Chart(f"c{i}", "fails in a helper", fails_in_a_helper, (("aidc", "revenue"),)) for i in range(2)]
+    monkeypatch.setattr(report, "CHARTS", charts)
+    with pytest.raises(RuntimeError, match="chart failed in a helper"):
+        report.write_report(out, formats=["png"], metrics_path=FIXTURES / "metrics.csv", events_path=FIXTURES / "events.csv", jobs=2)
+    assert sorted(p.name for p in out.iterdir()) == ["index.html"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["reports"]
+
+
+def test_jobs_takes_a_whole_number_of_at_least_one(tmp_path):
+    for bad in ("0", "-1", "two"):
+        result = run("report", "--out", "r", "--jobs", bad, cwd=tmp_path)
+        assert result.returncode == 2 and "--jobs: takes a whole number of at least 1" in result.stderr, result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+# ------------------------------------------------------------------ where the report goes
+
+
+def test_a_name_too_long_for_the_file_system_is_one_line_naming_the_limit(tmp_path):
+    limit = os.pathconf(tmp_path, "PC_NAME_MAX") - report.STAGING_EXTRA
+    for length in (limit + 1, limit + 100):
+        result = run("report", "--out", "r" * length, cwd=tmp_path)
+        assert result.returncode == 1
+        assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+        assert f": the folder's name is {length} bytes long, and at most {limit} fit" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_longest_name_that_fits_works(tmp_path, two_charts):
+    out = tmp_path / ("r" * (os.pathconf(tmp_path, "PC_NAME_MAX") - report.STAGING_EXTRA))
+    report.write_report(out, formats=["png"], metrics_path=FIXTURES / "metrics.csv", events_path=FIXTURES / "events.csv")
+    assert (out / "index.html").is_file()
+
+
+def test_a_path_through_a_file_is_one_clear_line(tmp_path):
+    (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
+    for out in ("notes.txt/reports", "notes.txt/a/reports"):
+        result = run("report", "--out", out, cwd=tmp_path)
+        assert result.returncode == 1
+        assert result.stderr == f"alibiz report: cannot write the report to {out}: {tmp_path / 'notes.txt'} is a file, not a folder\n"
+    assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+# ------------------------------------------------------------------ progress
+
+
+@pytest.mark.parametrize("ci", [None, "true"])
+def test_a_terminal_sees_the_progress_line_and_a_pipe_or_ci_nothing(tmp_path, ci):
+    import pty
+
+    (tmp_path / "m.csv").write_text(HEADER + "\n" + "\n".join(ROWS) + "\n", encoding="utf-8")
+    environment = {k: v for k, v in os.environ.items() if k != "CI"} | ({"CI": ci} if ci else {})
+    terminal, screen = pty.openpty()
+    process = subprocess.Popen([ALIBIZ, "report", "--out", "r", "--metrics", "m.csv"], cwd=tmp_path, env=environment,
+                               stdout=subprocess.PIPE, stderr=screen, text=True)  # fmt: skip
+    os.close(screen)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(terminal, 4096)
+        except OSError:  # the report ended: the terminal is closed
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(terminal)
+    out, _ = process.communicate(timeout=120)
+    assert process.returncode == 0 and out == "wrote 10 files to r/\n"  # four charts, png and svg, index.html, figures.csv
+    if ci:
+        assert shown == b""
+        return
+    text = shown.decode()
+    assert "\ralibiz report: 0 of 10 charts done, 10 left" in text and "\ralibiz report: 10 of 10 charts done, 0 left" in text
+    assert "; drawing aidc_revenue" in text and "\n" not in text
+    assert text.endswith("\r") and text.split("\r")[-2].strip() == ""  # erased before the command's own output
+    piped = run("report", "--out", "r", "--metrics", "m.csv", cwd=tmp_path)
+    assert (piped.returncode, piped.stderr) == (0, "")
+
+
+def test_a_folder_named_alibiz_in_the_current_folder_is_not_what_the_helpers_run(tmp_path, old_report):
+    """Python 3.11's fork server looks in the current folder first: a checkout of another version
+    of alibiz there was imported by the drawing processes instead of the installed one."""
+    decoy = tmp_path / "alibiz"
+    decoy.mkdir()
+    (decoy / "__init__.py").write_text("", encoding="utf-8")  # imports, but is not alibiz
+    (decoy / "report.py").write_text("", encoding="utf-8")
+    result = run("report", "--out", "fresh", "--metrics", "m.csv", "--jobs", "2", cwd=tmp_path)
+    assert (result.returncode, result.stderr) == (0, ""), result.stderr
+    assert {p.name: p.read_bytes() for p in (tmp_path / "fresh").iterdir()} == old_report
