@@ -1,9 +1,13 @@
 """Helper processes for a command that spreads its work over the cores.
 
-They are forked from :mod:`multiprocessing`'s fork server, which imports the
-modules they need once (half a second for pandas and matplotlib) and is never
-touched by this process's threads; where there is no fork server (Windows)
-they are spawned. Three habits make them fit a command line tool:
+A process that runs no other thread (the command line) forks them from
+itself: they start at once, with everything it has imported and loaded. One
+with threads of its own (a Jupyter kernel) forks them from
+:mod:`multiprocessing`'s fork server, which imports the modules they need
+once (half a second for pandas and matplotlib) and is never touched by those
+threads, since a fork copies only the forking thread and a lock another
+thread held stays locked in the copy. Where neither exists (Windows) they are
+spawned. Three habits make them fit a command line tool:
 
 - :func:`start_early` starts the fork server, importing its modules, while
   this process still has work of its own (its imports, loading the data);
@@ -24,7 +28,9 @@ from __future__ import annotations
 import multiprocessing
 import multiprocessing.connection
 import os
+import contextlib
 import signal
+import sys
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from typing import Callable
@@ -44,34 +50,58 @@ def available_cores() -> int:
     return os.cpu_count() or 1  # pragma: no cover - macOS, Windows
 
 
-def _context():
+def start_method() -> str:
+    """How helpers started now would start: ``"fork"`` (from this process, which runs
+    no other thread, on Linux), ``"forkserver"`` (elsewhere on POSIX) or ``"spawn"``."""
     methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    # macOS has fork too, but its system libraries are not safe in a forked copy
+    if sys.platform.startswith("linux") and "fork" in methods and threading.active_count() == 1:
+        return "fork"
+    return "forkserver" if "forkserver" in methods else "spawn"
 
 
-def start_early(modules: list[str]) -> None:
-    """Start the fork server now, importing ``modules`` (libraries installed in the
-    environment, see :data:`CHART_LIBRARIES`), with Ctrl-C ignored in it and in the
-    processes it forks. Does nothing where there is no fork server, or once it runs."""
-    if _context().get_start_method() != "forkserver":
-        return
-    from multiprocessing import forkserver
-
-    forkserver.set_forkserver_preload(modules)
+@contextlib.contextmanager
+def _ctrl_c_ignored():
+    """Ctrl-C ignored while processes are started: the ignoring is inherited, so it stays ignored in them."""
     in_main_thread = threading.current_thread() is threading.main_thread()  # signals can be set only there
-    handler = signal.signal(signal.SIGINT, signal.SIG_IGN) if in_main_thread else None  # stays ignored in a child
+    handler = signal.signal(signal.SIGINT, signal.SIG_IGN) if in_main_thread else None
     try:
-        forkserver.ensure_running()
-    except OSError:  # no socket or temporary folder for it: starting the helpers will say what is wrong
-        pass
+        yield
     finally:
         if in_main_thread:
             signal.signal(signal.SIGINT, handler)
 
 
+def start_early(modules: list[str]) -> None:
+    """Start the fork server now, importing ``modules`` (libraries installed in the
+    environment, see :data:`CHART_LIBRARIES`), with Ctrl-C ignored in it and in the
+    processes it forks. Does nothing where helpers do not start from it, or once it runs."""
+    if start_method() != "forkserver":
+        return
+    from multiprocessing import forkserver
+
+    forkserver.set_forkserver_preload(modules)
+    with _ctrl_c_ignored():
+        try:
+            forkserver.ensure_running()
+        except OSError:  # no socket or temporary folder for it: starting the helpers will say what is wrong
+            pass
+
+
 def pool_of(count: int, initializer: Callable[..., None] | None = None, initargs: tuple = ()) -> ProcessPoolExecutor:
-    """``count`` helper processes; each runs :func:`started`, then ``initializer(*initargs)``."""
-    return ProcessPoolExecutor(count, mp_context=_context(), initializer=started, initargs=(initializer, initargs))
+    """``count`` helper processes; each runs :func:`started`, then ``initializer(*initargs)``.
+
+    Forked from this process, they are started here and now, while it still
+    runs one thread (a pool would fork them on its first task, from whichever
+    thread submits it).
+    """
+    method = start_method()
+    pool = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context(method), initializer=started,
+                               initargs=(initializer, initargs))  # fmt: skip
+    if method == "fork":
+        with _ctrl_c_ignored():
+            pool.submit(int).result()  # the first task forks every helper
+    return pool
 
 
 def started(initializer: Callable[..., None] | None = None, initargs: tuple = ()) -> None:

@@ -450,3 +450,33 @@ def test_a_folder_named_alibiz_in_the_current_folder_is_not_what_the_helpers_run
     result = run("report", "--out", "fresh", "--metrics", "m.csv", "--jobs", "2", cwd=tmp_path)
     assert (result.returncode, result.stderr) == (0, ""), result.stderr
     assert {p.name: p.read_bytes() for p in (tmp_path / "fresh").iterdir()} == old_report
+
+
+# A process with a thread of its own (a Jupyter kernel, say) draws through the fork server.
+WITH_A_THREAD = """
+import threading
+from alibiz import report, workers
+
+if __name__ == "__main__":
+    stop = threading.Event()
+    threading.Thread(target=stop.wait, daemon=True).start()
+    assert workers.start_method() == "forkserver", workers.start_method()
+    report.write_report("fresh", metrics_path="m.csv", jobs=2)
+    stop.set()
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="helpers are forked from the command itself on Linux only")
+def test_the_command_forks_its_helpers_and_a_process_with_threads_uses_the_fork_server(tmp_path, old_report):
+    alone = subprocess.run([sys.executable, "-c", "from alibiz import workers; print(workers.start_method())"],
+                           capture_output=True, text=True, check=True)  # fmt: skip
+    assert alone.stdout.strip() == "fork"
+    decoy = tmp_path / "alibiz"  # the fork server must not import this one either
+    decoy.mkdir()
+    (decoy / "__init__.py").write_text("", encoding="utf-8")
+    script = tmp_path / "scripts" / "draw.py"  # its own folder comes first in its path: not the decoy's
+    script.parent.mkdir()
+    script.write_text(WITH_A_THREAD, encoding="utf-8")
+    result = subprocess.run([sys.executable, script], capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert (result.returncode, result.stderr) == (0, ""), result.stderr
+    assert {p.name: p.read_bytes() for p in (tmp_path / "fresh").iterdir()} == old_report
