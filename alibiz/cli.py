@@ -183,6 +183,7 @@ def _report(args) -> int:
 
 def _extract(args) -> int:
     from alibiz import extract  # reads PDFs through pypdf: imported only for this command
+    from alibiz.progress import Progress
 
     if args.url and len(args.files) > 1:
         print("alibiz extract: --url names where one release was published: give one FILE with it", file=sys.stderr)
@@ -191,7 +192,9 @@ def _extract(args) -> int:
         print("alibiz extract: --metrics goes with --diff (--append compares with the file it appends to)", file=sys.stderr)
         return 2
     unreadable: list[extract.ExtractError] = []
-    rows = extract.extract_releases(args.files, url=args.url, progress=None, errors=unreadable)  # the place for a progress line
+    with Progress(len(args.files), noun="files", verb="reading", label="alibiz extract") as progress:
+        # a label the data does not know is said on a line of its own, above the progress line
+        rows = extract.extract_releases(args.files, url=args.url, warn=progress.note, progress=progress, errors=unreadable)
     if unreadable:  # all or nothing: no rows of the readable files either
         for error in unreadable:
             print(f"alibiz extract: {error}", file=sys.stderr)

@@ -1171,26 +1171,31 @@ def to_csv(rows: pd.DataFrame, header: bool = True) -> str:
     return out.getvalue()
 
 
-def extract_releases(sources: Iterable, *, url: str | None = None, warn=None, progress: Callable[[int, int, object], None] | None = None,
-                     errors: list[ExtractError] | None = None) -> pd.DataFrame:
+def extract_releases(sources: Iterable, *, url: str | None = None, warn=None, progress=None,
+                     errors: list[ExtractError] | None = None) -> pd.DataFrame:  # fmt: skip
     """The rows of several releases together, checked together (one figure per key across them all).
 
-    ``progress(done, total, source)`` is called after each file, for a progress line.
-    A file that cannot be read raises its :class:`ExtractError`; with an
-    ``errors`` list, each such error is added to it instead and the other
-    files are still read (so that every bad file can be named at once).
+    ``progress`` (e.g. an :class:`alibiz.progress.Progress`) is told each
+    file's name (without its folder) as its reading starts and ends. A file that cannot be read
+    raises its :class:`ExtractError`; with an ``errors`` list, each such error
+    is added to it instead and the other files are still read (so that every
+    bad file can be named at once).
     """
     sources = list(sources)
     frames = []
-    for done, source in enumerate(sources, start=1):
+    for source in sources:
+        name = os.path.basename(str(getattr(source, "name", source)))
+        if progress is not None:
+            progress.started(name)
         try:
             frames.append(extract_release(source, url=url, warn=warn))
         except ExtractError as error:
             if errors is None:
                 raise
             errors.append(error)
-        if progress is not None:
-            progress(done, len(sources), source)
+        finally:
+            if progress is not None:
+                progress.finished(name)
     rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
     return validated(rows[COLUMNS], "rows read from " + ", ".join(str(getattr(s, "name", s)) for s in sources)) if len(frames) > 1 else rows
 

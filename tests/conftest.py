@@ -1,4 +1,7 @@
-"""Shared fixtures: a small valid metrics file to corrupt, one rule at a time."""
+"""Shared fixtures: a small valid metrics file to corrupt, one rule at a time; a command run on a terminal."""
+
+import os
+import subprocess
 
 import pytest
 
@@ -33,3 +36,24 @@ def metrics_text():
         return "\n".join([HEADER, *(ROWS if rows is None else rows)]) + "\n"
 
     return make
+
+
+def on_a_terminal(command, *, cwd, env=None, timeout=120):
+    """Run ``command`` with its stderr on a pseudo-terminal; returns (exit code, stdout, what the terminal showed)."""
+    import pty
+
+    terminal, screen = pty.openpty()
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=screen, text=True)
+    os.close(screen)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(terminal, 4096)
+        except OSError:  # the command ended: the terminal is closed
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(terminal)
+    out, _ = process.communicate(timeout=timeout)
+    return process.returncode, out, shown.decode()

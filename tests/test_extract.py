@@ -7,6 +7,7 @@ so every row read from a fixture must agree with the bundled data.
 """
 
 import io
+import os
 import re
 import subprocess
 import sys
@@ -18,6 +19,7 @@ import pytest
 import alibiz
 from alibiz import extract
 from alibiz.extract import ExtractError, extract_release
+from conftest import on_a_terminal
 
 RELEASES = Path(__file__).parent / "fixtures" / "releases"
 ALIBIZ = Path(sys.executable).parent / "alibiz"
@@ -292,6 +294,26 @@ def test_several_files_at_once(tmp_path):
     assert {"FY2024Q3", "FY2027Q1"} <= periods
     twice = run("extract", RELEASES / "fy2027q1_ai_segments.txt", RELEASES / "fy2027q1_ai_segments.txt")
     assert twice.returncode == 1 and "duplicate" in twice.stderr.lower() and twice.stdout == ""
+
+
+@pytest.mark.parametrize("ci", [None, "true"])
+def test_a_terminal_sees_which_file_is_read_and_a_pipe_or_ci_nothing(tmp_path, ci):
+    renamed = tmp_path / "renamed.txt"  # one unknown name: its warning gets a line of its own
+    text = (RELEASES / "fy2021q3_four_segments.txt").read_text(encoding="utf-8")
+    renamed.write_text(text.replace("Cloud computing 10,721", "Cloud wonders 10,721"), encoding="utf-8")
+    files = [RELEASES / "fy2024q3_business_groups.txt", renamed]
+    environment = {k: v for k, v in os.environ.items() if k != "CI"} | ({"CI": ci} if ci else {})
+    code, out, shown = on_a_terminal([ALIBIZ, "extract", *files], cwd=tmp_path, env=environment)
+    assert code == 0 and out == run("extract", *files).stdout
+    warning = f"{renamed}:{text.splitlines().index(next(t for t in text.splitlines() if t.startswith('Cloud computing'))) + 1}: 'Cloud wonders'"
+    shown = shown.replace("\r\n", "\n")  # the terminal's own line ends
+    if ci:
+        assert shown.startswith(warning) and shown.count("\n") == 1 and "\r" not in shown
+        return
+    assert "\ralibiz extract: 0 of 2 files done, 2 left; reading fy2024q3_business_groups.txt" in shown
+    assert "\ralibiz extract: 2 of 2 files done, 0 left" in shown
+    assert f"\r{warning}" in shown  # on a line of its own, the progress line erased first
+    assert shown.endswith("\r") and shown.split("\r")[-2].strip() == ""  # erased before the rows are written
 
 
 def test_diff_against_the_bundled_data_and_a_changed_copy(tmp_path):

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from alibiz import report
-from conftest import HEADER, ROWS
+from conftest import HEADER, ROWS, on_a_terminal
 
 ALIBIZ = Path(sys.executable).parent / "alibiz"
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -409,30 +409,13 @@ def test_a_path_through_a_file_is_one_clear_line(tmp_path):
 
 @pytest.mark.parametrize("ci", [None, "true"])
 def test_a_terminal_sees_the_progress_line_and_a_pipe_or_ci_nothing(tmp_path, ci):
-    import pty
-
     (tmp_path / "m.csv").write_text(HEADER + "\n" + "\n".join(ROWS) + "\n", encoding="utf-8")
     environment = {k: v for k, v in os.environ.items() if k != "CI"} | ({"CI": ci} if ci else {})
-    terminal, screen = pty.openpty()
-    process = subprocess.Popen([ALIBIZ, "report", "--out", "r", "--metrics", "m.csv"], cwd=tmp_path, env=environment,
-                               stdout=subprocess.PIPE, stderr=screen, text=True)  # fmt: skip
-    os.close(screen)
-    shown = b""
-    while True:
-        try:
-            chunk = os.read(terminal, 4096)
-        except OSError:  # the report ended: the terminal is closed
-            break
-        if not chunk:
-            break
-        shown += chunk
-    os.close(terminal)
-    out, _ = process.communicate(timeout=120)
-    assert process.returncode == 0 and out == "wrote 10 files to r/\n"  # four charts, png and svg, index.html, figures.csv
+    code, out, text = on_a_terminal([ALIBIZ, "report", "--out", "r", "--metrics", "m.csv"], cwd=tmp_path, env=environment)
+    assert code == 0 and out == "wrote 10 files to r/\n"  # four charts, png and svg, index.html, figures.csv
     if ci:
-        assert shown == b""
+        assert text == ""
         return
-    text = shown.decode()
     assert "\ralibiz report: 0 of 10 charts done, 10 left" in text and "\ralibiz report: 10 of 10 charts done, 0 left" in text
     assert "; drawing aidc_revenue" in text and "\n" not in text
     assert text.endswith("\r") and text.split("\r")[-2].strip() == ""  # erased before the command's own output
