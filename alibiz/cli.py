@@ -182,7 +182,7 @@ def _report(args) -> int:
 
 
 def _extract(args) -> int:
-    from alibiz import extract  # reads PDFs through pypdf: imported only for this command
+    from alibiz import extract, files  # extract reads PDFs through pypdf: imported only for this command
     from alibiz.progress import Progress
 
     if args.url and len(args.files) > 1:
@@ -216,7 +216,7 @@ def _extract(args) -> int:
     text = extract.to_csv(rows)
     if args.out:
         try:
-            extract.write_atomic(Path(args.out), text.encode("utf-8"))
+            files.write_atomic(Path(args.out), text.encode("utf-8"))
         except OSError as error:
             print(f"alibiz extract: cannot write {args.out}: {error.strerror or error}", file=sys.stderr)
             return 1

@@ -21,12 +21,9 @@ Revenue: RMB 31,672 million
 from __future__ import annotations
 
 import base64
-import errno
 import html
 import io
 import re
-import secrets
-import shutil
 import warnings
 from pathlib import Path
 
@@ -53,7 +50,7 @@ try:
 except ImportError as error:  # pragma: no cover - the core install
     raise ImportError(f"alibiz.explore needs ipywidgets and ipympl ({error}); install them with: pip install 'alibiz[notebooks]'") from None
 
-from alibiz import fiscal, plotting, report
+from alibiz import files, fiscal, plotting
 from alibiz.analysis import SERIES_BASES, figures
 from alibiz.load import EVENT_KINDS, load_metric_registry, load_metrics, load_segments
 
@@ -617,26 +614,18 @@ class Explorer(widgets.VBox):
         if self._rows.empty:
             raise plotting.NoFigures(f"nothing to save: {self._no_figures_text()}".replace("\n", " "))
         out = Path(folder).expanduser().absolute()
-        if not out.parent.is_dir():
-            raise FileNotFoundError(errno.ENOENT, f"the folder {out.parent} does not exist")
-        table = report.figures_table(self._rows.sort_values(["period_end", "segment"], kind="stable"))
-        report._recover(out)
-        _check_view_folder(out, header=",".join(table.columns))
-        staging = out.parent / f".{out.name}.new-{secrets.token_hex(4)}"
-        staging.mkdir()  # the umask's permissions, as for any folder the user makes (mkdtemp's are owner-only)
-        try:
-            with plotting.style():
-                figure = Figure(figsize=plotting.METRIC_FIGSIZE, layout="constrained")
-                FigureCanvasAgg(figure)
-                plotting.plot_metric(**self.plot_options, ax=figure.add_subplot())
-                area = report._layout_once(figure)
-                for fmt in ("png", "svg"):
-                    figure.savefig(staging / f"chart.{fmt}", format=fmt, bbox_inches=area, metadata=report.METADATA[fmt])
-            table.to_csv(staging / "figures.csv", index=False, lineterminator="\n", float_format=report._as_written)
-            report._swap_in(staging, out)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
+        files.check_place(out, max(map(len, VIEW_FILES)))
+        rows = self._rows.sort_values(["period_end", "segment"], kind="stable")
+        files.recover(out)
+        header = ",".join(files.FIGURES_COLUMNS) + "\n"
+        files.check_replaceable(out, what="a saved view", short="the view", is_earlier=lambda entries: _is_a_view(entries, header),
+                                foreign=lambda entries: _not_view_files(entries) or [p.name for p in entries])  # fmt: skip
+        with files.staged(out) as staging, plotting.style():
+            figure = Figure(figsize=plotting.METRIC_FIGSIZE, layout="constrained")
+            FigureCanvasAgg(figure)
+            plotting.plot_metric(**self.plot_options, ax=figure.add_subplot())
+            plotting.save_figure(figure, staging / "chart")
+            files.write_figures_csv(rows, staging / "figures.csv")
         return [out / name for name in VIEW_FILES]
 
     def _on_save(self, _button) -> None:
@@ -704,7 +693,7 @@ def _quarter_of(value) -> str:
 
 def _number_text(value: float) -> str:
     """A figure as published, with thousands separators: 31,672, -2,905, 5.2."""
-    text = report._as_written(float(value))
+    text = files.as_written(float(value))
     whole, dot, fraction = text.partition(".")
     return f"{int(whole):,}" + dot + fraction if whole.lstrip("-").isdigit() else text
 
@@ -749,26 +738,14 @@ def _text_lines(lines) -> str:
     return "\n".join("".join(text for text, _ in line) for line in lines)
 
 
-def _check_view_folder(out: Path, header: str) -> None:
-    """Refuse, before anything is touched, a place a saved view would not simply replace.
+def _not_view_files(entries: list[Path]) -> list[str]:
+    return [p.name for p in entries if p.name not in VIEW_FILES or not p.is_file() or p.is_symlink()]
 
-    A folder is an earlier saved view when it holds only the view's files and
-    its ``figures.csv`` starts with the ``header`` Save writes: a folder of the
-    user's own ``chart.png`` is not one.
-    """
-    if out.is_symlink():
-        raise FileExistsError(errno.EEXIST, "is a symbolic link: give the folder it points to")
-    if out.exists() and not out.is_dir():
-        raise NotADirectoryError(errno.ENOTDIR, "is a file, not a folder: nothing was changed")
-    if out.is_dir() and Path.cwd().resolve().is_relative_to(out.resolve()):
-        raise FileExistsError(errno.EEXIST, "is the current folder or holds it: give the view a folder of its own")
-    entries = sorted(out.iterdir()) if out.is_dir() else []
-    others = [p.name for p in entries if p.name not in VIEW_FILES or not p.is_file() or p.is_symlink()]
-    if entries and not others and not _starts_with(out / "figures.csv", header + "\n"):
-        others = [p.name for p in entries]  # the view's names, but not a view Save wrote
-    if others:
-        shown = ", ".join(others[:5]) + (", ..." if len(others) > 5 else "")
-        raise FileExistsError(errno.EEXIST, f"holds files that are not a saved view ({shown}): nothing was changed; give a new or empty folder")
+
+def _is_a_view(entries: list[Path], header: str) -> bool:
+    """Whether a folder is an earlier saved view: only the view's files, and a ``figures.csv``
+    that starts with the ``header`` Save writes (a folder of the user's own ``chart.png`` is not one)."""
+    return not _not_view_files(entries) and _starts_with(entries[0].parent / "figures.csv", header)
 
 
 def _starts_with(path: Path, text: str) -> bool:

@@ -28,13 +28,11 @@ from __future__ import annotations
 
 import bisect
 import csv
-import errno
 import html.parser
 import io
 import os
 import re
 import sys
-import tempfile
 import unicodedata
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -43,7 +41,7 @@ from typing import Callable, Iterable
 
 import pandas as pd
 
-from alibiz import fiscal
+from alibiz import files, fiscal
 from alibiz.load import _bytes as read_bytes
 from alibiz.load import load_metric_registry, load_metrics, load_segment_labels, metrics_schema
 from alibiz.validate import DataError
@@ -1272,34 +1270,5 @@ def append(rows: pd.DataFrame, path) -> int:
     stream = io.BytesIO(combined)
     stream.name = str(path)
     load_metrics(stream)  # the whole file as it would be, before anything is written
-    write_atomic(path, combined)
+    files.write_atomic(path, combined)
     return len(new)
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and ``os.replace``.
-
-    A symbolic link is followed (its target is replaced, the link stays), and a
-    file without write permission is refused (PermissionError) rather than
-    replaced behind its owner's back.
-    """
-    path = Path(path).resolve()
-    if path.exists() and not os.access(path, os.W_OK):
-        raise PermissionError(errno.EACCES, "Permission denied (the file is read-only)", str(path))
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        if path.exists():
-            os.chmod(temporary, path.stat().st_mode & 0o7777)
-        else:  # a new file gets the permissions the umask gives
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(temporary, 0o666 & ~umask)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise

@@ -103,6 +103,36 @@ def style():
         mpl.rcParams["interactive"] = interactive
 
 
+# No software version or date in a saved file: the same data gives the same bytes.
+METADATA = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None}}
+
+
+def save_figure(figure: Figure, stem, formats: Iterable[str] = ("png", "svg")) -> None:
+    """Save ``figure`` as ``stem.png`` and ``stem.svg`` (or ``formats``), reproducibly,
+    cut to what is drawn as ``bbox_inches="tight"`` cuts it.
+
+    The figure is laid out and measured once, at the PNG's resolution, for all
+    its files: left to ``savefig(bbox_inches="tight")``, every file draws the
+    figure twice and the layout engine runs on each draw (four text-measuring
+    passes and two extra draws for a PNG and an SVG instead of one of each).
+
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> save_figure(plot_metric("aidc", "revenue_yoy").figure, folder / "aidc")
+    >>> sorted(p.name for p in folder.iterdir())
+    ['aidc.png', 'aidc.svg']
+    """
+    with style():  # svg.hashsalt applies when the file is written
+        figure.set_dpi(mpl.rcParams["savefig.dpi"])
+        engine = figure.get_layout_engine()
+        if engine is not None:
+            engine.execute(figure)
+            figure.set_layout_engine("none")
+        area = figure.get_tightbbox(figure.canvas.get_renderer()).padded(mpl.rcParams["savefig.pad_inches"])
+        for fmt in formats:
+            figure.savefig(f"{stem}.{fmt}", format=fmt, bbox_inches=area, metadata=METADATA[fmt])
+
+
 @dataclass(frozen=True)
 class _Metric:
     name: str

@@ -15,15 +15,9 @@ or several (``jobs=``).
 from __future__ import annotations
 
 import collections
-import contextlib
-import errno
 import functools
-import glob
 import html
-import os
-import shutil
 import sys
-import tempfile
 import threading
 import warnings
 from concurrent.futures import ProcessPoolExecutor
@@ -31,30 +25,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-try:
-    import fcntl  # locks the marker of a folder being drawn into (POSIX)
-except ImportError:  # pragma: no cover - Windows
-    fcntl = None
-
 import matplotlib
 
 if "matplotlib.pyplot" not in sys.modules and "ipykernel" not in sys.modules:
     matplotlib.use("Agg")  # the command line draws off screen; a notebook (the explorer) keeps its backend
 
 import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-from matplotlib.transforms import Bbox  # noqa: E402
 
-from alibiz import fiscal, fonts, plotting, workers  # noqa: E402
+from alibiz import files, fiscal, fonts, plotting, workers  # noqa: E402
 from alibiz.load import load_events, load_metrics  # noqa: E402
 from alibiz.validate import DataError  # noqa: E402
 
 FORMATS = ("png", "svg")
-METADATA = {
-    "png": {"Software": None},
-    "svg": {"Date": None, "Creator": None},
-}
 
 
 @dataclass(frozen=True)
@@ -121,7 +104,7 @@ def write_report(out, *, formats: Iterable[str] = FORMATS, metrics_path=None, ev
     :mod:`multiprocessing` requires. ``progress`` (e.g. an
     :class:`alibiz.progress.Progress`) is told each chart's name as its
     drawing starts and ends. Removing the unfinished folder of an earlier run
-    that was stopped is said in a :class:`FolderRemoved` warning.
+    that was stopped is said in a :class:`alibiz.files.FolderRemoved` warning.
     """
     formats = list(formats)
     unknown = sorted(set(formats) - set(FORMATS))
@@ -131,37 +114,26 @@ def write_report(out, *, formats: Iterable[str] = FORMATS, metrics_path=None, ev
         raise ValueError(f"jobs must be at least 1, got {jobs}")
     jobs = min(workers.available_cores() if jobs is None else jobs, max(len(CHARTS), 1))
     out = Path(out).absolute()
-    _check_place(out)
-    _recover(out)
-    _check_replaceable(out)
+    files.check_place(out, LONGEST_FILE)
+    files.recover(out)
+    files.check_replaceable(out, what="an alibiz report", short="the report", is_earlier=_is_a_report, foreign=_not_report_files)
     if jobs > 1:
         workers.start_early(workers.CHART_LIBRARIES)  # the helpers' imports, while this process loads the data
     metrics = load_metrics(metrics_path)
     events = load_events(events_path)
     if metrics.empty:
         raise DataError.single(metrics.attrs["source_file"], None, "", "has no figures (only a header): there is nothing to chart")
-    _remove_unfinished(out)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}{STAGING_INFIX}", dir=out.parent))
-    try:
-        with _marked(staging):
-            drawn = _draw_all(CHARTS, _Job(metrics, events, formats, staging), jobs, progress)
-            missing = [d.name for d in drawn if not d.drawn]  # the data has nothing to draw: the index says so
-            (staging / "index.html").write_text(_index_html(metrics, events, formats, missing), encoding="utf-8")
-            _figures_csv(metrics).to_csv(staging / "figures.csv", index=False, lineterminator="\n", float_format=_as_written)
-        _swap_in(staging, out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    with files.staged(out) as staging:
+        drawn = _draw_all(CHARTS, _Job(metrics, events, formats, staging), jobs, progress)
+        missing = [d.name for d in drawn if not d.drawn]  # the data has nothing to draw: the index says so
+        (staging / "index.html").write_text(_index_html(metrics, events, formats, missing), encoding="utf-8")
+        files.write_figures_csv(metrics[_drawn(metrics, {pair for chart in CHARTS for pair in chart.figures})], staging / "figures.csv")
     for category, message in dict.fromkeys(w for d in drawn for w in d.warnings):
         warnings.warn(message, category, stacklevel=2)  # each once, wherever it was drawn
     glyphs = "".join(dict.fromkeys("".join(d.glyphs for d in drawn)))
     if glyphs:
         warnings.warn(fonts.MissingGlyphs(glyphs), stacklevel=2)  # one warning for the whole report
     return sorted(out.iterdir())
-
-
-class FolderRemoved(UserWarning):
-    """The unfinished folder of an earlier run (stopped before it could clean up) was removed."""
 
 
 # ----------------------------------------------------------------- drawing
@@ -202,11 +174,7 @@ def _draw_chart(chart: Chart, job: _Job) -> _Drawn:
         except plotting.NoFigures:
             return _Drawn(chart.name, drawn=False)
         try:
-            with plotting.style():  # svg.hashsalt applies when the file is written
-                area = _layout_once(figure)
-                for fmt in job.formats:
-                    path = job.staging / f"{chart.name}.{fmt}"
-                    figure.savefig(path, format=fmt, bbox_inches=area, metadata=METADATA[fmt])
+            plotting.save_figure(figure, job.staging / chart.name, job.formats)
         finally:
             plt.close(figure)
     glyphs = "".join(w.message.characters for w in caught if isinstance(w.message, fonts.MissingGlyphs))
@@ -277,228 +245,37 @@ _MARKER = None  # ... and the staging folder's marker, locked for as long as the
 
 def _helper_starts(job: _Job) -> None:
     global _JOB, _MARKER
-    _JOB, _MARKER = job, _hold(job.staging / STAGING_MARKER)
+    _JOB, _MARKER = job, files.hold(job.staging / files.STAGING_MARKER)
 
 
 def _draw_in_helper(chart: Chart) -> _Drawn:
     return _draw_chart(chart, _JOB)
 
 
-def _layout_once(figure: plt.Figure) -> Bbox:
-    """Lay the figure out and measure it once, at the PNG's resolution, for all its files.
+# ------------------------------------------------------------------ the folder
 
-    Left to ``savefig(bbox_inches="tight")``, every file draws the figure twice
-    and the layout engine runs on each draw: four text-measuring layout passes
-    and two extra draws for a PNG and an SVG instead of one of each. Returns
-    the area to save: the tight box around everything drawn, padded as
-    ``savefig`` pads it.
-    """
-    figure.set_dpi(plt.rcParams["savefig.dpi"])
-    engine = figure.get_layout_engine()
-    if engine is not None:
-        engine.execute(figure)
-        figure.set_layout_engine("none")
-    tight = figure.get_tightbbox(figure.canvas.get_renderer())
-    return tight.padded(plt.rcParams["savefig.pad_inches"])
-
-
-# ------------------------------------------------------- the folder and its swap
-
-STAGING_INFIX = ".new-"  # the report is drawn in '.NAME.new-XXXXXXXX' beside NAME (8 random characters)
-STAGING_EXTRA = len(".") + len(STAGING_INFIX) + 8  # what that name adds to NAME
-STAGING_MARKER = ".alibiz-unfinished"  # inside it while it is drawn into: how alibiz knows its own
-MARKER_TEXT = ("alibiz report draws a report in this folder and moves it into place when every file is written.\n"
-               "If this file is still here, that run was stopped; the next run of alibiz report removes the folder.\n")  # fmt: skip
-LONGEST_FILE = max([len(STAGING_MARKER), *(len(f"{c.name}.png") for c in CHARTS)])
-
-
-def _check_place(out: Path) -> None:
-    """Refuse, in one line, a place the report cannot be written to: a folder above it that
-    is missing or a file, or a name or path too long for the file system.
-
-    Raises FileNotFoundError, NotADirectoryError or OSError (ENAMETOOLONG) with the reason.
-    """
-    for folder in out.parents:  # the nearest existing one says what is wrong
-        if folder.is_dir():
-            if folder != out.parent:
-                raise FileNotFoundError(f"the folder {out.parent} does not exist")
-            break
-        if folder.exists():
-            raise NotADirectoryError(errno.ENOTDIR, f"{folder} is a file, not a folder")
-    name_max, path_max = (_limit(out.parent, which, default) for which, default in (("PC_NAME_MAX", 255), ("PC_PATH_MAX", 4096)))
-    name = len(os.fsencode(out.name))
-    if name + STAGING_EXTRA > name_max:
-        raise OSError(errno.ENAMETOOLONG, f"the folder's name is {name} bytes long, and at most {name_max - STAGING_EXTRA} fit: "
-                      f"this file system takes names of up to {name_max} bytes, and the report is first drawn beside it in "
-                      f"'.NAME{STAGING_INFIX}' and 8 more characters")  # fmt: skip
-    path = len(os.fsencode(out.parent)) + 1 + name + STAGING_EXTRA + 1 + LONGEST_FILE
-    if path >= path_max:
-        raise OSError(errno.ENAMETOOLONG, f"the path is too long: its files' paths would take {path} bytes, and this "
-                      f"file system takes paths of under {path_max}")  # fmt: skip
-
-
-def _limit(folder: Path, which: str, default: int) -> int:
-    try:
-        return os.pathconf(folder, which)
-    except (OSError, ValueError, AttributeError):  # not a POSIX system, or no such limit
-        return default
-
-
-@contextlib.contextmanager
-def _marked(staging: Path):
-    """Mark the staging folder as alibiz's own while it is drawn into; unmarked before the swap.
-
-    This process (and each helper) holds a shared lock on the marker: a later
-    run removes a marked folder only when it can lock the marker alone, that is
-    once every process that drew into it has ended.
-    """
-    marker = staging / STAGING_MARKER
-    marker.write_text(MARKER_TEXT, encoding="utf-8")
-    handle = _hold(marker)
-    try:
-        yield
-    finally:
-        marker.unlink(missing_ok=True)
-        if handle is not None:
-            handle.close()
-
-
-def _hold(marker: Path):
-    """Open ``marker`` and take a shared lock on it (where the system has locks); returns the file."""
-    if fcntl is None:  # pragma: no cover - Windows: a file open in a process cannot be deleted there
-        return None
-    handle = open(marker, "rb")
-    fcntl.flock(handle, fcntl.LOCK_SH)
-    return handle
-
-
-def _remove_unfinished(out: Path) -> None:
-    """Remove the staging folders of earlier runs that were killed (SIGKILL, a power cut): only
-    those with alibiz's marker inside, and only when no process still holds the marker."""
-    for folder in sorted(out.parent.glob(glob.escape(f".{out.name}{STAGING_INFIX}") + "*")):
-        marker = folder / STAGING_MARKER
-        if folder.is_symlink() or not folder.is_dir() or marker.is_symlink() or not marker.is_file():
-            continue  # not one alibiz marked: never removed by its name alone
-        if fcntl is None:  # pragma: no cover - Windows
-            warnings.warn(FolderRemoved(f"{folder} is the unfinished folder of an earlier run; delete it if no other alibiz report is running"), stacklevel=3)
-            continue
-        with open(marker, "rb") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                continue  # a run is drawing into it now
-            shutil.rmtree(folder, ignore_errors=True)
-        warnings.warn(FolderRemoved(f"removed {folder}, the unfinished folder of an earlier run that was stopped"), stacklevel=3)
-
-
-def _check_replaceable(out: Path) -> None:
-    """Refuse, before anything is touched, a place the report would not simply replace:
-    a file, a symbolic link, the current folder (or one holding it), or a folder
-    holding anything alibiz did not write there (the data files, say).
-
-    Raises NotADirectoryError or FileExistsError with a reason to show the user.
-    """
-    if out.is_symlink():
-        raise FileExistsError(errno.EEXIST, f"is a symbolic link: give the folder it points to ({os.path.realpath(out)})")
-    if out.exists() and not out.is_dir():
-        raise NotADirectoryError(errno.ENOTDIR, "is a file, not a folder: nothing was changed")
-    if out.is_dir() and Path.cwd().resolve().is_relative_to(out.resolve()):
-        raise FileExistsError(errno.EEXIST, "is the current folder or holds it: give the report a folder of its own, e.g. reports")
-    entries = list(out.iterdir()) if out.is_dir() else []
-    if entries and not _is_a_report(out, entries):
-        others = sorted(p.name for p in entries if not _report_file(p)) or ["no index.html of an alibiz report"]
-        shown = ", ".join(others[:5]) + (", ..." if len(others) > 5 else "")
-        raise FileExistsError(errno.EEXIST, f"holds files that are not an alibiz report ({shown}): nothing was changed; give a new or empty folder")
+LONGEST_FILE = max(len(f"{c.name}.png") for c in CHARTS)
+REPORT_TITLE = "alibiz report"  # in index.html's title: how a folder is known for an earlier report
 
 
 def _report_file(path: Path) -> bool:
     return path.is_file() and not path.is_symlink() and (path.suffix in (".png", ".svg") or path.name in ("index.html", "figures.csv"))
 
 
-def _is_a_report(out: Path, entries: list[Path]) -> bool:
+def _is_a_report(entries: list[Path]) -> bool:
     """Whether a folder holds an earlier report and nothing else: charts, figures.csv and
     an index.html with the report's title (a chart an older version drew counts too)."""
-    index = out / "index.html"
+    index = entries[0].parent / "index.html"
     return all(_report_file(p) for p in entries) and index.is_file() and REPORT_TITLE in index.read_text(encoding="utf-8", errors="replace")
 
 
-def _old(out: Path) -> Path:
-    return out.with_name(f".{out.name}.old")
-
-
-def _recover(out: Path) -> None:
-    """Put back the previous report if a run was stopped between the two renames of the swap."""
-    if not out.exists() and _old(out).is_dir():
-        os.replace(_old(out), out)
-
-
-def _swap_in(staging: Path, out: Path) -> None:
-    """Replace ``out`` by ``staging``: the old report stays whole until the new one is.
-
-    Two renames: ``out`` -> ``.out.old``, then the new folder -> ``out``. A run
-    stopped between them leaves the old report whole in ``.out.old``, and the
-    next run puts it back before it starts.
-    """
-    if not out.exists():
-        os.replace(staging, out)
-        return
-    shutil.rmtree(_old(out), ignore_errors=True)
-    os.replace(out, _old(out))
-    os.replace(staging, out)
-    shutil.rmtree(_old(out))
-
-
-# --------------------------------------------------------------------- csv
-
-REPORT_TITLE = "alibiz report"  # in index.html's title: how a folder is known for an earlier report
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _figures_csv(metrics: pd.DataFrame) -> pd.DataFrame:
-    """The figures behind the charts, for a spreadsheet: text cells cannot start a formula."""
-    return figures_table(metrics[_drawn(metrics, {pair for chart in CHARTS for pair in chart.figures})])
-
-
-def figures_table(rows: pd.DataFrame) -> pd.DataFrame:
-    """Figures with their sources in figures.csv's columns, dates as text, safe for a spreadsheet."""
-    columns = ["fiscal_period", "period_end", "segment", "segment_label", "metric", "value", "unit",
-               "basis", "source", "published", "note"]  # fmt: skip
-    table = rows[columns].assign(
-        period_end=rows["period_end"].dt.strftime("%Y-%m-%d"), published=rows["published"].dt.strftime("%Y-%m-%d")
-    )
-    return spreadsheet_safe(table)
-
-
-def _as_written(value: float) -> str:
-    """A figure in the fewest digits that read back as the same number, never in
-    scientific notation (which alibiz refuses): 31672, -2905, 0.123456789012.
-
-    >>> [_as_written(v) for v in (31672.0, -2905.0, 123456789012.0, 0.123456789012)]
-    ['31672', '-2905', '123456789012', '0.123456789012']
-    """
-    return np.format_float_positional(value, trim="-")
+def _not_report_files(entries: list[Path]) -> list[str]:
+    return [p.name for p in entries if not _report_file(p)] or ["no index.html of an alibiz report"]
 
 
 def _drawn(metrics: pd.DataFrame, pairs: set[tuple[str, str]]) -> pd.Series:
     """Which rows hold one of the (segment, metric) pairs."""
     return pd.Series([(s, m) in pairs for s, m in zip(metrics["segment"], metrics["metric"])], index=metrics.index)
-
-
-def spreadsheet_safe(table: pd.DataFrame) -> pd.DataFrame:
-    """Text cells that a spreadsheet would read as a formula get a leading apostrophe.
-
-    Numbers stay numbers (a loss of -2905 is a value, not a formula).
-
-    >>> spreadsheet_safe(pd.DataFrame({"a": ["=1+1", "ok", "@SUM(A1)"], "n": [-1.0, 2.0, 3.0]}))["a"].tolist()
-    ["'=1+1", 'ok', "'@SUM(A1)"]
-    """
-    safe = table.copy()
-    for column in safe.columns:
-        if pd.api.types.is_string_dtype(safe[column]) or safe[column].dtype == object:
-            text = safe[column]
-            risky = text.fillna("").astype(str).str.startswith(FORMULA_STARTS)
-            safe[column] = text.where(~risky, "'" + text.astype(str))
-    return safe
 
 
 # -------------------------------------------------------------------- html

@@ -20,7 +20,7 @@ import pytest  # noqa: E402
 from matplotlib.backend_bases import MouseEvent  # noqa: E402
 
 import alibiz  # noqa: E402
-from alibiz import explorer, plotting, report  # noqa: E402
+from alibiz import explorer, plotting  # noqa: E402
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -368,8 +368,7 @@ def test_save_writes_the_chart_and_its_rows_with_sources(ex, tmp_path, metrics):
     # the chart is the report's rendering of plot_metric's chart: same size, same bytes
     with plotting.style():
         figure = plotting.plot_metric(**ex.plot_options).figure
-        area = report._layout_once(figure)
-        figure.savefig(tmp_path / "reference.png", format="png", bbox_inches=area, metadata=report.METADATA["png"])
+    plotting.save_figure(figure, tmp_path / "reference", ["png"])
     plt.close(figure)
     assert (out / "chart.png").read_bytes() == (tmp_path / "reference.png").read_bytes()
     first = (out / "chart.svg").read_bytes()

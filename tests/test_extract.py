@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 import alibiz
-from alibiz import extract
+from alibiz import extract, files
 from alibiz.extract import ExtractError, extract_release
 from conftest import on_a_terminal
 
@@ -395,7 +395,7 @@ def test_append_that_cannot_write_is_one_line(tmp_path, monkeypatch, capsys):
     def refused(target, data):
         raise PermissionError(13, "Permission denied", str(target))
 
-    monkeypatch.setattr(extract, "write_atomic", refused)
+    monkeypatch.setattr(files, "write_atomic", refused)
     assert cli.main(["extract", str(RELEASES / "fy2027q1_ai_segments.txt"), "--append", str(path)]) == 1
     assert capsys.readouterr().err.strip() == f"alibiz extract: cannot write {path}: Permission denied"
     assert path.read_bytes() == before

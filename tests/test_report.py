@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from alibiz import report
+from alibiz import files, report
 from conftest import HEADER, ROWS, on_a_terminal
 
 ALIBIZ = Path(sys.executable).parent / "alibiz"
@@ -152,10 +152,14 @@ def test_missing_parent_folder_is_a_clear_error(tmp_path):
 def test_unwritable_folder_is_a_clear_error(tmp_path, monkeypatch, capsys):
     from alibiz import cli
 
-    def refuse(*args, **kwargs):
-        raise PermissionError(13, "Permission denied")
+    real_mkdir = files.os.mkdir
 
-    monkeypatch.setattr(report.tempfile, "mkdtemp", refuse)
+    def refuse(path, *args, **kwargs):
+        if files.STAGING_INFIX in str(path):  # the staging folder, as in a folder without write permission
+            raise PermissionError(13, "Permission denied")
+        return real_mkdir(path, *args, **kwargs)
+
+    monkeypatch.setattr(files.os, "mkdir", refuse)
     status = cli.main(["report", "--out", str(tmp_path / "reports"), "--metrics", str(FIXTURES / "metrics.csv")])
     assert status == 1
     assert "cannot write the report" in capsys.readouterr().err
@@ -166,7 +170,7 @@ def test_a_run_stopped_between_the_two_renames_is_recovered(tmp_path, monkeypatc
     paths = {"metrics_path": FIXTURES / "metrics.csv", "events_path": FIXTURES / "events.csv"}
     report.write_report(out, formats=["png"], **paths)
     before = {p.name: p.read_bytes() for p in out.iterdir()}
-    real_replace = report.os.replace
+    real_replace = files.os.replace
     calls = []
 
     def stop_after_first_rename(src, dst):
@@ -175,10 +179,10 @@ def test_a_run_stopped_between_the_two_renames_is_recovered(tmp_path, monkeypatc
         if len(calls) == 1:
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(report.os, "replace", stop_after_first_rename)
+    monkeypatch.setattr(files.os, "replace", stop_after_first_rename)
     with pytest.raises(KeyboardInterrupt):
         report.write_report(out, formats=["png"], **paths)
-    monkeypatch.setattr(report.os, "replace", real_replace)
+    monkeypatch.setattr(files.os, "replace", real_replace)
     assert not out.exists() and (tmp_path / ".reports.old").is_dir()  # the old report is whole, aside
     report.write_report(out, formats=["png"], **paths)  # the next run puts it back, then replaces it
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
@@ -314,7 +318,7 @@ def test_ctrl_c_mid_run_exits_130_and_leaves_the_old_report_whole(tmp_path, old_
 def test_a_killed_run_leaves_a_marked_folder_that_the_next_run_removes_and_names(tmp_path, old_report):
     process = report_group("--out", "reports", "--jobs", "2", cwd=tmp_path)
     staging = wait_for_charts(tmp_path, 3)
-    assert (staging / report.STAGING_MARKER).is_file()
+    assert (staging / files.STAGING_MARKER).is_file()
     process.kill()  # SIGKILL to the main process alone: nothing of alibiz runs to clean up
     process.communicate(timeout=60)
     wait_until_gone(process.pid)  # its helpers end with it
@@ -326,7 +330,7 @@ def test_a_killed_run_leaves_a_marked_folder_that_the_next_run_removes_and_names
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m.csv", "reports"]
 
 
-@pytest.mark.skipif(report.fcntl is None, reason="the marker is locked with fcntl")
+@pytest.mark.skipif(files.fcntl is None, reason="the marker is locked with fcntl")
 def test_folders_alibiz_did_not_mark_or_a_live_run_holds_are_left_alone(tmp_path, two_charts):
     import fcntl
 
@@ -335,18 +339,18 @@ def test_folders_alibiz_did_not_mark_or_a_live_run_holds_are_left_alone(tmp_path
     (unmarked / "notes.txt").write_text("mine", encoding="utf-8")
     live = tmp_path / ".reports.new-live"
     live.mkdir()
-    (live / report.STAGING_MARKER).write_text(report.MARKER_TEXT, encoding="utf-8")
+    (live / files.STAGING_MARKER).write_text(files.MARKER_TEXT, encoding="utf-8")
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    (elsewhere / report.STAGING_MARKER).write_text(report.MARKER_TEXT, encoding="utf-8")
+    (elsewhere / files.STAGING_MARKER).write_text(files.MARKER_TEXT, encoding="utf-8")
     (tmp_path / ".reports.new-link").symlink_to(elsewhere)
-    with open(live / report.STAGING_MARKER, "rb") as held, warnings.catch_warnings(record=True) as caught:
+    with open(live / files.STAGING_MARKER, "rb") as held, warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         fcntl.flock(held, fcntl.LOCK_SH)  # as a run drawing into it holds it
         report.write_report(tmp_path / "reports", formats=["png"], metrics_path=FIXTURES / "metrics.csv", events_path=FIXTURES / "events.csv")
-    assert not [w for w in caught if issubclass(w.category, report.FolderRemoved)]
+    assert not [w for w in caught if issubclass(w.category, files.FolderRemoved)]
     assert sorted(p.name for p in tmp_path.iterdir()) == [".reports.new-link", ".reports.new-live", ".reports.new-mine", "elsewhere", "reports"]
-    assert (elsewhere / report.STAGING_MARKER).is_file() and (unmarked / "notes.txt").is_file()
+    assert (elsewhere / files.STAGING_MARKER).is_file() and (unmarked / "notes.txt").is_file()
 
 
 def fails_in_a_helper(metrics, events):
@@ -380,7 +384,7 @@ def test_jobs_takes_a_whole_number_of_at_least_one(tmp_path):
 
 
 def test_a_name_too_long_for_the_file_system_is_one_line_naming_the_limit(tmp_path):
-    limit = os.pathconf(tmp_path, "PC_NAME_MAX") - report.STAGING_EXTRA
+    limit = os.pathconf(tmp_path, "PC_NAME_MAX") - files.STAGING_EXTRA
     for length in (limit + 1, limit + 100):
         result = run("report", "--out", "r" * length, cwd=tmp_path)
         assert result.returncode == 1
@@ -390,7 +394,7 @@ def test_a_name_too_long_for_the_file_system_is_one_line_naming_the_limit(tmp_pa
 
 
 def test_the_longest_name_that_fits_works(tmp_path, two_charts):
-    out = tmp_path / ("r" * (os.pathconf(tmp_path, "PC_NAME_MAX") - report.STAGING_EXTRA))
+    out = tmp_path / ("r" * (os.pathconf(tmp_path, "PC_NAME_MAX") - files.STAGING_EXTRA))
     report.write_report(out, formats=["png"], metrics_path=FIXTURES / "metrics.csv", events_path=FIXTURES / "events.csv")
     assert (out / "index.html").is_file()
 
