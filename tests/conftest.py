@@ -1,9 +1,14 @@
-"""Shared fixtures: a small valid metrics file to corrupt, one rule at a time; a command run on a terminal."""
+"""Shared fixtures: the fixture data loaded, a small valid metrics file to corrupt, one rule at a time; a command run on a terminal."""
 
 import os
 import subprocess
+from pathlib import Path
 
 import pytest
+
+import alibiz
+
+FIXTURES = Path(__file__).parent / "fixtures"
 
 HEADER = "period_end,fiscal_period,segment,segment_label,metric,value,unit,basis,source,published,note"
 ROWS = [
@@ -11,6 +16,18 @@ ROWS = [
     '2024-09-30,FY2025Q2,aidc,Alibaba International Digital Commerce Group,revenue_yoy,29,pct,as_reported,"Alibaba Group Announces September Quarter 2024 Results, 2024-11-15",2024-11-15,',
     '2024-09-30,FY2025Q2,aidc,Alibaba International Digital Commerce Group,adjusted_ebita,-2905,RMB_mn,as_reported,"Alibaba Group Announces September Quarter 2024 Results, 2024-11-15",2024-11-15,loss',
 ]
+
+
+@pytest.fixture(scope="module")
+def metrics():
+    """The test fixtures' metrics (tests/fixtures/metrics.csv), loaded."""
+    return alibiz.load_metrics(FIXTURES / "metrics.csv")
+
+
+@pytest.fixture(scope="module")
+def events():
+    """The test fixtures' events (tests/fixtures/events.csv), loaded."""
+    return alibiz.load_events(FIXTURES / "events.csv")
 
 
 @pytest.fixture

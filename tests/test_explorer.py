@@ -25,16 +25,6 @@ from alibiz import explorer, plotting  # noqa: E402
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
-@pytest.fixture(scope="module")
-def metrics():
-    return alibiz.load_metrics(FIXTURES / "metrics.csv")
-
-
-@pytest.fixture(scope="module")
-def events():
-    return alibiz.load_events(FIXTURES / "events.csv")
-
-
 @pytest.fixture
 def ex(metrics, events):
     return alibiz.explore("aidc", "revenue_yoy", metrics=metrics, events=events)

@@ -19,16 +19,6 @@ from conftest import HEADER  # noqa: E402
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
-@pytest.fixture(scope="module")
-def metrics():
-    return alibiz.load_metrics(FIXTURES / "metrics.csv")
-
-
-@pytest.fixture(scope="module")
-def events():
-    return alibiz.load_events(FIXTURES / "events.csv")
-
-
 # One baseline per report chart, drawn from the frozen fixtures. Regenerate on
 # purpose with: pytest tests/test_plotting.py --mpl-generate-path=tests/baseline
 @pytest.mark.parametrize("chart", report.CHARTS, ids=[c.name for c in report.CHARTS])
