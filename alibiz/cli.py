@@ -192,8 +192,8 @@ def _extract(args) -> int:
         print("alibiz extract: --metrics goes with --diff (--append compares with the file it appends to)", file=sys.stderr)
         return 2
     unreadable: list[extract.ExtractError] = []
-    with Progress(len(args.files), noun="files", verb="reading", label="alibiz extract") as progress:
-        # a label the data does not know is said on a line of its own, above the progress line
+    with Progress(len(args.files), noun="files", verb="reading", label="alibiz extract") as progress, progress.printing_logs("pypdf"):
+        # a label the data does not know, and what pypdf logs about a damaged PDF, on a line of its own above the progress line
         rows = extract.extract_releases(args.files, url=args.url, warn=progress.note, progress=progress, errors=unreadable)
     if unreadable:  # all or nothing: no rows of the readable files either
         for error in unreadable:

@@ -227,7 +227,11 @@ def _swap_in(staging: Path, out: Path) -> None:
         return
     shutil.rmtree(_old(out), ignore_errors=True)
     os.replace(out, _old(out))
-    os.replace(staging, out)
+    try:
+        os.replace(staging, out)
+    except BaseException:  # an error or Ctrl-C between the two: the old folder goes back at once
+        os.replace(_old(out), out)
+        raise
     shutil.rmtree(_old(out))
 
 

@@ -21,6 +21,7 @@ the command's own output. Safe to call from several threads.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import shutil
 import sys
@@ -85,6 +86,20 @@ class Progress:
             warnings.showwarning = lambda message, *_, **__: self.note(f"{self.label}: {message}")
             yield
 
+    @contextlib.contextmanager
+    def printing_logs(self, name: str):
+        """A context in which what the library logger ``name`` logs (warnings and worse,
+        as Python prints them when nothing is configured: the message alone) is printed as a note."""
+        logger = logging.getLogger(name)
+        handler = _NoteHandler(self)
+        logger.addHandler(handler)
+        propagate, logger.propagate = logger.propagate, False  # said once, here
+        try:
+            yield
+        finally:
+            logger.removeHandler(handler)
+            logger.propagate = propagate
+
     def close(self) -> None:
         """Erase the progress line; later calls draw nothing."""
         with self._lock:
@@ -124,6 +139,18 @@ class Progress:
             self.stream.flush()
         except (OSError, ValueError):  # the terminal went away: the work goes on without the line
             self.enabled = False
+
+
+class _NoteHandler(logging.Handler):
+    def __init__(self, progress: Progress):
+        super().__init__(logging.WARNING)  # what logging's last resort prints
+        self.progress = progress
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self.progress.note(self.format(record))
+        except Exception:  # noqa: BLE001 - logging's own habit: a record that cannot be shown is not an error
+            self.handleError(record)
 
 
 def _printable(text: str) -> str:

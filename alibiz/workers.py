@@ -72,6 +72,28 @@ def _ctrl_c_ignored():
             signal.signal(signal.SIGINT, handler)
 
 
+@contextlib.contextmanager
+def _ctrl_c_held_back():
+    """Ctrl-C held back while processes are forked, and raised here once they are.
+
+    A process forked in the block inherits the handler that holds it back, so
+    a Ctrl-C before :func:`started` runs there prints no traceback; this
+    process, unlike with the signal ignored, does not lose a Ctrl-C pressed
+    meanwhile.
+    """
+    if threading.current_thread() is not threading.main_thread():  # signals can be set only there
+        yield
+        return
+    pressed = []
+    handler = signal.signal(signal.SIGINT, lambda number, frame: pressed.append(frame))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, handler)
+    if pressed and callable(handler):  # the handler of the time: KeyboardInterrupt, or the caller's own
+        handler(signal.SIGINT, pressed[0])
+
+
 def start_early(modules: list[str]) -> None:
     """Start the fork server now, importing ``modules`` (libraries installed in the
     environment, see :data:`CHART_LIBRARIES`), with Ctrl-C ignored in it and in the
@@ -99,8 +121,13 @@ def pool_of(count: int, initializer: Callable[..., None] | None = None, initargs
     pool = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context(method), initializer=started,
                                initargs=(initializer, initargs))  # fmt: skip
     if method == "fork":
-        with _ctrl_c_ignored():
-            pool.submit(int).result()  # the first task forks every helper
+        try:
+            with _ctrl_c_held_back():
+                pool.submit(int).result()  # the first task forks every helper
+        except BaseException:  # Ctrl-C while they started, or a helper that could not start
+            stop(pool)
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
     return pool
 
 

@@ -654,3 +654,19 @@ def test_two_figures_exchanged_in_a_segment_table_are_caught_by_its_growth_row(t
     assert rows.query("segment == 'aidc' and metric == 'revenue'")["note"].str.contains("revenue-by-segment table").all()  # the other table's
     assert value(rows, "FY2023Q1", "aidc", "revenue") == 15451 and value(rows, "FY2023Q1", "local_services", "revenue") == 10632
     assert any("'International commerce' in the segment table: growth printed 2%, its amounts give -30%" in w for w in warnings)
+
+
+def test_what_pypdf_logs_about_a_damaged_pdf_gets_a_line_of_its_own_above_the_progress_line(tmp_path):
+    data = _pdf((RELEASES / "fy2024q3_business_groups.txt").read_text(encoding="utf-8"))
+    pointer = data.rindex(b"startxref")
+    (tmp_path / "damaged.pdf").write_bytes(data[:pointer] + b"startxref\n12" + data[data.index(b"\n", pointer + 10):])
+    files = [tmp_path / "damaged.pdf", RELEASES / "fy2027q1_ai_segments.txt"]
+    environment = {k: v for k, v in os.environ.items() if k != "CI"}
+    piped = run("extract", *files)
+    assert piped.returncode == 0 and "incorrect startxref pointer(1)\n" in piped.stderr  # pypdf's own words, as before
+    code, out, shown = on_a_terminal([ALIBIZ, "extract", *files], cwd=tmp_path, env=environment)
+    assert code == 0 and out == piped.stdout
+    shown = shown.replace("\r\n", "\n")
+    assert "damaged.pdfincorrect" not in shown  # not written onto the end of the progress line
+    assert "\rincorrect startxref pointer(1)\n" in shown  # the progress line erased first
+    assert shown.endswith("\r") and shown.split("\r")[-2].strip() == ""

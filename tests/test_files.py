@@ -63,3 +63,22 @@ def test_write_atomic_keeps_the_files_mode_and_leaves_no_temporary_file(tmp_path
     files.write_atomic(path, b"new")
     assert path.read_bytes() == b"new" and stat.S_IMODE(path.stat().st_mode) == 0o640
     assert sorted(p.name for p in tmp_path.iterdir()) == ["metrics.csv"]  # no temporary file left
+
+
+def test_an_error_between_the_two_renames_of_the_swap_puts_the_old_folder_back(tmp_path, monkeypatch):
+    out = tmp_path / "view"
+    out.mkdir()
+    (out / "old.txt").write_text("old", encoding="utf-8")
+    replace = os.replace
+
+    def failing(source, target):
+        if str(source).startswith(str(tmp_path / f".view{files.STAGING_INFIX}")):  # the new folder into place
+            raise OSError(28, "No space left on device")
+        replace(source, target)
+
+    monkeypatch.setattr(files.os, "replace", failing)
+    with pytest.raises(OSError, match="No space left"):
+        with files.staged(out) as staging:
+            (staging / "new.txt").write_text("new", encoding="utf-8")
+    assert [p.name for p in out.iterdir()] == ["old.txt"]  # "out is left as it was"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["view"]

@@ -467,3 +467,30 @@ def test_the_command_forks_its_helpers_and_a_process_with_threads_uses_the_fork_
     result = subprocess.run([sys.executable, script], capture_output=True, text=True, cwd=tmp_path, timeout=300)
     assert (result.returncode, result.stderr) == (0, ""), result.stderr
     assert {p.name: p.read_bytes() for p in (tmp_path / "fresh").iterdir()} == old_report
+
+
+# Ctrl-C pressed while the helpers are forked (here: by the helper itself, as it starts).
+CTRL_C_AT_LAUNCH = """
+import multiprocessing, os, signal
+from alibiz import workers
+
+def press_ctrl_c():
+    os.kill(os.getppid(), signal.SIGINT)
+
+if __name__ == "__main__":
+    assert workers.start_method() == "fork", workers.start_method()
+    try:
+        workers.pool_of(2, press_ctrl_c)
+    except KeyboardInterrupt:
+        print("interrupted", len(multiprocessing.active_children()))
+    else:
+        print("not interrupted")
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="helpers are forked from the command itself on Linux only")
+def test_ctrl_c_while_the_helpers_are_forked_is_not_lost(tmp_path):
+    script = tmp_path / "launch.py"
+    script.write_text(CTRL_C_AT_LAUNCH, encoding="utf-8")
+    result = subprocess.run([sys.executable, script], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert (result.returncode, result.stdout, result.stderr) == (0, "interrupted 0\n", "")  # no helper left running
