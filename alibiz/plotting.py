@@ -115,6 +115,8 @@ def save_figure(figure: Figure, stem, formats: Iterable[str] = ("png", "svg")) -
     its files: left to ``savefig(bbox_inches="tight")``, every file draws the
     figure twice and the layout engine runs on each draw (four text-measuring
     passes and two extra draws for a PNG and an SVG instead of one of each).
+    The figure is left as saved: at the PNG's resolution, its layout engine
+    switched off. A figure on screen should be saved as a fresh copy.
 
     >>> import tempfile, pathlib
     >>> folder = pathlib.Path(tempfile.mkdtemp())
