@@ -617,9 +617,7 @@ class Explorer(widgets.VBox):
         files.check_place(out, max(map(len, VIEW_FILES)))
         rows = self._rows.sort_values(["period_end", "segment"], kind="stable")
         files.recover(out)
-        header = ",".join(files.FIGURES_COLUMNS) + "\n"
-        files.check_replaceable(out, what="a saved view", short="the view", is_earlier=lambda entries: _is_a_view(entries, header),
-                                foreign=lambda entries: _not_view_files(entries) or [p.name for p in entries])  # fmt: skip
+        files.check_replaceable(out, what="a saved view", short="the view", not_earlier=_not_a_view)
         with files.staged(out) as staging, plotting.style():
             figure = Figure(figsize=plotting.METRIC_FIGSIZE, layout="constrained")
             FigureCanvasAgg(figure)
@@ -738,14 +736,14 @@ def _text_lines(lines) -> str:
     return "\n".join("".join(text for text, _ in line) for line in lines)
 
 
-def _not_view_files(entries: list[Path]) -> list[str]:
-    return [p.name for p in entries if p.name not in VIEW_FILES or not p.is_file() or p.is_symlink()]
-
-
-def _is_a_view(entries: list[Path], header: str) -> bool:
-    """Whether a folder is an earlier saved view: only the view's files, and a ``figures.csv``
-    that starts with the ``header`` Save writes (a folder of the user's own ``chart.png`` is not one)."""
-    return not _not_view_files(entries) and _starts_with(entries[0].parent / "figures.csv", header)
+def _not_a_view(out: Path, entries: list[Path]) -> list[str]:
+    """What makes a folder not an earlier saved view (nothing: it is one): files other than
+    the view's, or a ``figures.csv`` that does not start with the header Save writes (a
+    folder of the user's own ``chart.png`` is not one: then every file is named)."""
+    others = [p.name for p in entries if p.name not in VIEW_FILES or not p.is_file() or p.is_symlink()]
+    if not others and not _starts_with(out / "figures.csv", ",".join(files.FIGURES_COLUMNS) + "\n"):
+        others = [p.name for p in entries]
+    return others
 
 
 def _starts_with(path: Path, text: str) -> bool:

@@ -122,12 +122,11 @@ def _limit(folder: Path, which: str, default: int) -> int:
         return default
 
 
-def check_replaceable(out: Path, *, what: str, short: str, is_earlier: Callable[[list[Path]], bool],
-                      foreign: Callable[[list[Path]], list[str]]) -> None:  # fmt: skip
+def check_replaceable(out: Path, *, what: str, short: str, not_earlier: Callable[[Path, list[Path]], list[str]]) -> None:
     """Refuse, before anything is touched, a place that would not simply be replaced: a
     file, a symbolic link, the current folder (or one holding it), or a folder that is
-    not an earlier ``what`` ("an alibiz report"; ``short``: "the report"), as
-    ``is_earlier(entries)`` tells; ``foreign(entries)`` names the files that make it not one.
+    not an earlier ``what`` ("an alibiz report"; ``short``: "the report").
+    ``not_earlier(out, entries)`` names what makes a folder not one (nothing: it is one).
 
     Raises NotADirectoryError or FileExistsError with a reason to show the user.
     """
@@ -138,8 +137,8 @@ def check_replaceable(out: Path, *, what: str, short: str, is_earlier: Callable[
     if out.is_dir() and Path.cwd().resolve().is_relative_to(out.resolve()):
         raise FileExistsError(errno.EEXIST, f"is the current folder or holds it: give {short} a folder of its own")
     entries = sorted(out.iterdir()) if out.is_dir() else []
-    if entries and not is_earlier(entries):
-        others = foreign(entries)
+    others = not_earlier(out, entries) if entries else []
+    if others:
         shown = ", ".join(others[:5]) + (", ..." if len(others) > 5 else "")
         raise FileExistsError(errno.EEXIST, f"holds files that are not {what} ({shown}): nothing was changed; give a new or empty folder")
 

@@ -116,7 +116,7 @@ def write_report(out, *, formats: Iterable[str] = FORMATS, metrics_path=None, ev
     out = Path(out).absolute()
     files.check_place(out, LONGEST_FILE)
     files.recover(out)
-    files.check_replaceable(out, what="an alibiz report", short="the report", is_earlier=_is_a_report, foreign=_not_report_files)
+    files.check_replaceable(out, what="an alibiz report", short="the report", not_earlier=_not_a_report)
     if jobs > 1:
         workers.start_early(workers.CHART_LIBRARIES)  # the helpers' imports, while this process loads the data
     metrics = load_metrics(metrics_path)
@@ -262,15 +262,15 @@ def _report_file(path: Path) -> bool:
     return path.is_file() and not path.is_symlink() and (path.suffix in (".png", ".svg") or path.name in ("index.html", "figures.csv"))
 
 
-def _is_a_report(entries: list[Path]) -> bool:
-    """Whether a folder holds an earlier report and nothing else: charts, figures.csv and
-    an index.html with the report's title (a chart an older version drew counts too)."""
-    index = entries[0].parent / "index.html"
-    return all(_report_file(p) for p in entries) and index.is_file() and REPORT_TITLE in index.read_text(encoding="utf-8", errors="replace")
-
-
-def _not_report_files(entries: list[Path]) -> list[str]:
-    return [p.name for p in entries if not _report_file(p)] or ["no index.html of an alibiz report"]
+def _not_a_report(out: Path, entries: list[Path]) -> list[str]:
+    """What makes a folder not an earlier report (nothing: it is one): files other than
+    charts, figures.csv and index.html (a chart an older version drew counts as one), or
+    an index.html without the report's title."""
+    others = [p.name for p in entries if not _report_file(p)]
+    index = out / "index.html"
+    if not others and not (index.is_file() and REPORT_TITLE in index.read_text(encoding="utf-8", errors="replace")):
+        others = ["no index.html of an alibiz report"]
+    return others
 
 
 def _drawn(metrics: pd.DataFrame, pairs: set[tuple[str, str]]) -> pd.Series:

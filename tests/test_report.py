@@ -200,6 +200,14 @@ def test_a_folder_that_is_not_a_report_is_never_replaced(tmp_path):
     assert result.stderr == "alibiz report: cannot write the report to data: holds files that are not an alibiz report (metrics.csv, notes.txt): nothing was changed; give a new or empty folder\n"
     assert sorted(p.name for p in data.iterdir()) == ["metrics.csv", "notes.txt"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]
+    photos = tmp_path / "photos"  # only file names a report has, but no report's index.html
+    photos.mkdir()
+    (photos / "holiday.png").write_bytes(b"mine")
+    (photos / "index.html").write_text("<title>my photos</title>", encoding="utf-8")
+    result = run("report", "--out", "photos", "--metrics", "data/metrics.csv", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "holds files that are not an alibiz report (no index.html of an alibiz report)" in result.stderr
+    assert (photos / "holiday.png").read_bytes() == b"mine"
 
 
 @pytest.mark.parametrize("out", [".", ""], ids=["dot", "empty"])
